@@ -60,7 +60,7 @@ static int check_config(const struct lsim_limiter_config *c)
 {
   if (c->limit < 1 || c->cooldown < 0 || c->start_window < 0)
     return LSIM_EINVAL;
-  if (c->max_agents < c->limit || c->max_agents >= (int)(NIL - 1))
+  if (c->max_agents < c->limit || c->max_agents > INT32_MAX / 2)
     return LSIM_EINVAL;
   if (c->has_usage && c->poll_interval < 1)
     return LSIM_EINVAL;

@@ -1,0 +1,253 @@
+/*
+ * cmd_run.c - `limsim run`: simulates a scenario file, prints the policies
+ * side by side and writes results.json, the CSVs and the plots.
+ */
+#include "cli.h"
+
+#include "output.h"
+#include "runner.h"
+#include "scenario.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct run_args {
+  const char *scenario;
+  const char *out;
+  const char *format; /* "table" or "json" */
+  struct lsim_strv sets;
+  struct lsim_strv policies;
+  long jobs;
+  bool plots;
+};
+
+static void run_usage(FILE *out)
+{
+  fprintf(out,
+          "usage: limsim run [SCENARIO.json] [--out DIR] [--seed N]\n"
+          "                  [--replications R] [--set KEY.PATH=VALUE ...]\n"
+          "                  [--policy NAME ...] [-j N]\n"
+          "                  [--format table|json] [--no-plots]\n"
+          "\n"
+          "Simulates SCENARIO.json (default: %s) and writes\n"
+          "DIR/results.json, summary.csv, timeline.csv, wait_cdf.csv,\n"
+          "plots/ and report.html (DIR defaults to results/NAME).\n",
+          LSIM_DEFAULT_SCENARIO);
+}
+
+/* --seed and --replications are --set in disguise, so the scenario
+ * parser checks them like any other key. */
+static int push_set(struct run_args *a, const char *key, const char *value)
+{
+  char buf[512];
+
+  snprintf(buf, sizeof(buf), "%s=%s", key, value);
+  return lsim_strv_push(&a->sets, buf);
+}
+
+static int check_int_flag(const char *flag, const char *value, long max)
+{
+  long ignored;
+
+  return lsim_cli_int("run", flag, value, 0, max, &ignored);
+}
+
+static int parse_run_option(struct run_args *a, int opt, const char *arg)
+{
+  switch (opt) {
+  case 'o':
+    a->out = arg;
+    return 0;
+  case 's':
+    return check_int_flag("--seed", arg, 4294967295L) ||
+           push_set(a, "seed", arg);
+  case 'r':
+    return check_int_flag("--replications", arg, 10000) ||
+           push_set(a, "replications", arg);
+  case 'S':
+    return lsim_strv_push(&a->sets, arg);
+  case 'p':
+    return lsim_strv_push(&a->policies, arg);
+  case 'j':
+    return lsim_cli_int("run", "-j", arg, 1, 256, &a->jobs);
+  case 'f':
+    if (strcmp(arg, "table") != 0 && strcmp(arg, "json") != 0) {
+      lsim_cli_error("run", "--format: expected table or json, got '%s'",
+                     arg);
+      return -1;
+    }
+    a->format = arg;
+    return 0;
+  case 'n':
+    a->plots = false;
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+/* --policy A --policy B becomes limiter.policies=["A","B"]. */
+static int policies_to_set(struct run_args *a)
+{
+  cJSON *list = cJSON_CreateArray();
+  char *json;
+  int rc;
+
+  for (size_t i = 0; list != NULL && i < a->policies.n; i++)
+    cJSON_AddItemToArray(list, cJSON_CreateString(a->policies.v[i]));
+  json = list ? cJSON_PrintUnformatted(list) : NULL;
+  rc = json ? push_set(a, "limiter.policies", json) : -1;
+  cJSON_free(json);
+  cJSON_Delete(list);
+  return rc;
+}
+
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+  static const struct option options[] = {
+    {"out", required_argument, NULL, 'o'},
+    {"seed", required_argument, NULL, 's'},
+    {"replications", required_argument, NULL, 'r'},
+    {"set", required_argument, NULL, 'S'},
+    {"policy", required_argument, NULL, 'p'},
+    {"format", required_argument, NULL, 'f'},
+    {"no-plots", no_argument, NULL, 'n'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+  int opt;
+
+  while ((opt = getopt_long(argc, argv, "o:j:h", options, NULL)) != -1) {
+    if (opt == 'h') {
+      run_usage(stdout);
+      exit(LSIM_EXIT_OK);
+    }
+    if (opt == '?' || parse_run_option(a, opt, optarg) != 0)
+      return -1;
+  }
+  if (optind < argc)
+    a->scenario = argv[optind++];
+  if (optind < argc) {
+    lsim_cli_error("run", "unexpected argument '%s'", argv[optind]);
+    return -1;
+  }
+  if (a->policies.n > 0 && policies_to_set(a) != 0)
+    return -1;
+  return 0;
+}
+
+/* ---- progress on a terminal ---- */
+
+struct progress {
+  double start;
+};
+
+static double monotonic_s(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void show_progress(void *user, size_t done, size_t total)
+{
+  struct progress *p = user;
+  double elapsed = monotonic_s() - p->start;
+  double rate = elapsed > 0 ? (double)done / elapsed : 0;
+  double eta = rate > 0 ? (double)(total - done) / rate : 0;
+  int width = 30, filled = (int)((double)width * (double)done / (double)total);
+
+  fprintf(stderr, "\r[%.*s%*s] %zu/%zu runs, %.1f runs/s, ETA %.0f s ",
+          filled, "##############################", width - filled, "", done,
+          total, rate, eta);
+  if (done == total)
+    fputc('\n', stderr);
+}
+
+/* ---- the command ---- */
+
+static char *default_out(const char *scenario)
+{
+  const char *base = strrchr(scenario, '/');
+  size_t len;
+  char *out;
+
+  base = base ? base + 1 : scenario;
+  len = strcspn(base, ".");
+  out = malloc(len + sizeof("results/"));
+  if (out != NULL)
+    snprintf(out, len + sizeof("results/"), "results/%.*s", (int)len, base);
+  return out;
+}
+
+
+
+static int simulate(struct run_args *a, const struct lsim_scenario_set *set,
+                    int argc, char **argv)
+{
+  struct progress prog = {monotonic_s()};
+  struct lsim_run_options opt = {.jobs = (int)a->jobs, .timeline = true};
+  struct lsim_provenance prov = {LIMSIM_VERSION, LIMSIM_GIT_COMMIT, argc,
+                                 argv};
+  struct lsim_results *res;
+  char err[512];
+  char *json;
+  int rc;
+
+  if (isatty(STDERR_FILENO)) {
+    opt.progress = show_progress;
+    opt.progress_user = &prog;
+  }
+  if (lsim_run_set(set, &opt, &res, err, sizeof(err)) != 0) {
+    lsim_cli_error("run", "%s", err);
+    return LSIM_EXIT_FAILURE;
+  }
+  json = lsim_results_json(set, res, &prov, NULL);
+  rc = json ? lsim_results_write(a->out, json, set, res, err, sizeof(err))
+            : -1;
+  if (rc != 0) {
+    lsim_cli_error("run", "%s", json ? err : "out of memory");
+  } else if (strcmp(a->format, "json") == 0) {
+    printf("%s\n", json);
+  } else {
+    lsim_results_print_table(stdout, set, res);
+    printf("\nresults in %s/\n", a->out);
+  }
+  cJSON_free(json);
+  lsim_results_free(res);
+  if (rc != 0)
+    return LSIM_EXIT_FAILURE;
+  return a->plots ? lsim_render_plots(a->out) : LSIM_EXIT_OK;
+}
+
+int lsim_cmd_run(int argc, char **argv)
+{
+  struct run_args a = {.scenario = LSIM_DEFAULT_SCENARIO,
+                       .format = "table",
+                       .plots = true};
+  struct lsim_scenario_set *set = NULL;
+  char *out = NULL;
+  char err[1024];
+  int rc = LSIM_EXIT_USAGE;
+
+  if (parse_run_args(argc, argv, &a) != 0)
+    goto done;
+  if (lsim_scenario_load(a.scenario, (const char *const *)a.sets.v,
+                         a.sets.n, &set, err, sizeof(err)) != 0) {
+    fprintf(stderr, "%s\n", err);
+    goto done;
+  }
+  if (a.out == NULL)
+    a.out = out = default_out(a.scenario);
+  rc = a.out ? simulate(&a, set, argc + 1, argv - 1) : LSIM_EXIT_FAILURE;
+done:
+  lsim_scenario_set_free(set);
+  lsim_strv_release(&a.sets);
+  lsim_strv_release(&a.policies);
+  free(out);
+  return rc;
+}

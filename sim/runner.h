@@ -1,0 +1,89 @@
+/*
+ * runner.h - runs every (sweep point, replication, policy) of a scenario,
+ * on several threads, and gathers the results.
+ *
+ * The results do not depend on the number of threads: each run writes
+ * into its own place, and everything that combines runs (summaries,
+ * pooled wait histograms, paired differences) is computed afterwards in a
+ * fixed order.
+ */
+#ifndef LIMSIM_SIM_RUNNER_H
+#define LIMSIM_SIM_RUNNER_H
+
+#include "scenario.h"
+#include "sim.h"
+#include "stats.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lsim_timeline_row {
+  lsim_time t;
+  int upstream, in_use, queued;
+};
+
+struct lsim_timeline {
+  struct lsim_timeline_row *rows;
+  size_t len, cap;
+  bool truncated; /* more changes than LSIM_TIMELINE_MAX_ROWS */
+};
+
+#define LSIM_TIMELINE_MAX_ROWS 200000
+
+/* The results of one (point, policy): R replications. */
+struct lsim_cell {
+  double *values; /* [replication][metric] */
+  struct lsim_summary summary[LSIM_METRIC_COUNT];
+  struct lsim_hist wait;         /* pooled over replications */
+  struct lsim_timeline timeline; /* replication 0 */
+};
+
+/* Paired difference B - A of two policies at one point. */
+struct lsim_pair {
+  int a, b; /* policy indexes, a < b */
+  struct lsim_summary summary[LSIM_METRIC_COUNT];
+};
+
+struct lsim_results {
+  size_t npoints, npolicies, npairs;
+  int replications;
+  const char **policy_names; /* borrowed from the scenario set */
+  struct lsim_cell *cells;   /* [point][policy] */
+  struct lsim_pair *pairs;   /* [point][pair] */
+
+  /* perf */
+  uint64_t events, sessions, dropped;
+  double wall_s;
+};
+
+struct lsim_run_options {
+  int jobs;      /* threads; <= 0: the number of cores */
+  bool timeline; /* record replication 0's timeline */
+  /* Progress, called after each run from the thread that ran it, under
+   * a lock; optional. */
+  void (*progress)(void *user, size_t done, size_t total);
+  void *progress_user;
+};
+
+/*
+ * Runs the set. Returns 0 and sets *out (free with lsim_results_free()),
+ * or -1 with a one-line reason in err: a plugin that does not load, a run that
+ * failed (its point, replication and policy named), out of memory.
+ */
+int lsim_run_set(const struct lsim_scenario_set *set,
+                 const struct lsim_run_options *opt, struct lsim_results **out,
+                 char *err, size_t errlen);
+
+void lsim_results_free(struct lsim_results *res);
+
+/* The cell of (point, policy). */
+struct lsim_cell *lsim_results_cell(const struct lsim_results *res,
+                                    size_t point, size_t policy);
+
+/* Fills a simulator config from one scenario point. */
+void lsim_sim_config_from_scenario(const struct lsim_scenario *sc,
+                                   const struct lsim_policy *policy,
+                                   uint32_t replication,
+                                   struct lsim_sim_config *cfg);
+
+#endif
