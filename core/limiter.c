@@ -445,8 +445,10 @@ int lsim_limiter_acquire(struct lsim_limiter *lim, lsim_time now, void *agent,
   if (rc != 0)
     return rc;
   i = ticket_take(lim);
-  if (i == NIL)
+  if (i == NIL) {
+    dispatch(lim); /* catching up may have freed a slot for a waiter */
     return LSIM_EFULL;
+  }
   lim->tickets[i].agent = agent;
   lim->tickets[i].deadline = deadline;
   *ticket = ticket_id(lim, i);
@@ -514,9 +516,12 @@ int lsim_limiter_cancel(struct lsim_limiter *lim, lsim_time now,
     return rc;
   catch_up(lim, now);
 
-  /* Catching up may have timed the waiter out: then it is gone. */
-  if (lim->tickets[i].state != TICKET_WAITING)
+  /* Catching up may have timed the waiter out: then it is gone, and what
+   * fell due on the way must still be dispatched. */
+  if (lim->tickets[i].state != TICKET_WAITING) {
+    dispatch(lim);
     return LSIM_ENOENT;
+  }
   queue_unlink(lim, i);
   ticket_put(lim, i, false);
   lim->counters.cancels++;

@@ -85,7 +85,10 @@
  *
  * Functions return 0 (or a documented non-negative result) on success and a
  * negative enum lsim_error on failure. lsim_strerror() names each one. A
- * failed call changes no state.
+ * failed call changes no state of its own, with one exception: a call
+ * that got as far as moving the clock to `now` (LSIM_EFULL from acquire,
+ * LSIM_ENOENT from cancel when the waiter had just timed out) has also
+ * done what fell due by then, as lsim_limiter_advance() would have.
  */
 #ifndef LIMSIM_H
 #define LIMSIM_H
