@@ -7,6 +7,7 @@
 #include "output.h"
 #include "runner.h"
 #include "scenario.h"
+#include "shard.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ struct run_args {
   struct lsim_strv sets;
   struct lsim_strv policies;
   long jobs;
+  int shard, nshards; /* --shard K/N; nshards 0: not sharded */
   bool plots;
 };
 
@@ -32,10 +34,13 @@ static void run_usage(FILE *out)
           "                  [--replications R] [--set KEY.PATH=VALUE ...]\n"
           "                  [--policy NAME ...] [-j N]\n"
           "                  [--format table|json] [--no-plots]\n"
+          "                  [--shard K/N]\n"
           "\n"
           "Simulates SCENARIO.json (default: %s) and writes\n"
           "DIR/results.json, summary.csv, timeline.csv, wait_cdf.csv,\n"
-          "plots/ and report.html (DIR defaults to results/NAME).\n",
+          "plots/ and report.html (DIR defaults to results/NAME).\n"
+          "With --shard K/N it runs only the K-th of N shares of the\n"
+          "work and writes DIR/shard.json; 'limsim merge' joins them.\n",
           LSIM_DEFAULT_SCENARIO);
 }
 
@@ -54,6 +59,22 @@ static int check_int_flag(const char *flag, const char *value, long max)
   long ignored;
 
   return lsim_cli_int("run", flag, value, 0, max, &ignored);
+}
+
+/* K/N with 1 <= K <= N <= 100000. */
+static int parse_shard(struct run_args *a, const char *arg)
+{
+  int k, n, used = 0;
+
+  if (sscanf(arg, "%d/%d%n", &k, &n, &used) != 2 || arg[used] != '\0' ||
+      n < 1 || n > 100000 || k < 1 || k > n) {
+    lsim_cli_error("run", "--shard: expected K/N with 1 <= K <= N, got '%s'",
+                   arg);
+    return -1;
+  }
+  a->shard = k;
+  a->nshards = n;
+  return 0;
 }
 
 static int parse_run_option(struct run_args *a, int opt, const char *arg)
@@ -85,6 +106,8 @@ static int parse_run_option(struct run_args *a, int opt, const char *arg)
   case 'n':
     a->plots = false;
     return 0;
+  case 'k':
+    return parse_shard(a, arg);
   default:
     return -1;
   }
@@ -116,6 +139,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     {"policy", required_argument, NULL, 'p'},
     {"format", required_argument, NULL, 'f'},
     {"no-plots", no_argument, NULL, 'n'},
+    {"shard", required_argument, NULL, 'k'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
   int opt;
@@ -186,16 +210,39 @@ static char *default_out(const char *scenario)
 
 
 
+static int write_shard(struct run_args *a, const struct lsim_scenario_set *set,
+                       const struct lsim_results *res,
+                       const struct lsim_provenance *prov)
+{
+  char *json = lsim_shard_json(set, res, prov, a->shard, a->nshards);
+  char err[512] = "out of memory";
+  int rc = json ? lsim_output_write_file(a->out, "shard.json", json, err,
+                                         sizeof(err))
+                : -1;
+
+  cJSON_free(json);
+  if (rc != 0) {
+    lsim_cli_error("run", "%s", err);
+    return LSIM_EXIT_FAILURE;
+  }
+  printf("shard %d/%d written to %s/shard.json\n", a->shard, a->nshards,
+         a->out);
+  return LSIM_EXIT_OK;
+}
+
 static int simulate(struct run_args *a, const struct lsim_scenario_set *set,
                     int argc, char **argv)
 {
   struct progress prog = {monotonic_s()};
-  struct lsim_run_options opt = {.jobs = (int)a->jobs, .timeline = true};
+  struct lsim_run_options opt = {.jobs = (int)a->jobs,
+                                 .shard = a->shard,
+                                 .nshards = a->nshards,
+                                 .timeline = true};
   struct lsim_provenance prov = {LIMSIM_VERSION, LIMSIM_GIT_COMMIT, argc,
                                  argv};
+  struct lsim_publish pub = {a->out, a->format, a->plots};
   struct lsim_results *res;
   char err[512];
-  char *json;
   int rc;
 
   if (isatty(STDERR_FILENO)) {
@@ -206,22 +253,12 @@ static int simulate(struct run_args *a, const struct lsim_scenario_set *set,
     lsim_cli_error("run", "%s", err);
     return LSIM_EXIT_FAILURE;
   }
-  json = lsim_results_json(set, res, &prov, NULL);
-  rc = json ? lsim_results_write(a->out, json, set, res, err, sizeof(err))
-            : -1;
-  if (rc != 0) {
-    lsim_cli_error("run", "%s", json ? err : "out of memory");
-  } else if (strcmp(a->format, "json") == 0) {
-    printf("%s\n", json);
-  } else {
-    lsim_results_print_table(stdout, set, res);
-    printf("\nresults in %s/\n", a->out);
-  }
-  cJSON_free(json);
+  if (a->nshards > 0)
+    rc = write_shard(a, set, res, &prov);
+  else
+    rc = lsim_cli_publish(&pub, set, res, &prov);
   lsim_results_free(res);
-  if (rc != 0)
-    return LSIM_EXIT_FAILURE;
-  return a->plots ? lsim_render_plots(a->out) : LSIM_EXIT_OK;
+  return rc;
 }
 
 int lsim_cmd_run(int argc, char **argv)

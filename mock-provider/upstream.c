@@ -48,8 +48,10 @@ bool lsim_upstream_start(struct lsim_upstream *u, lsim_time now)
   bool over = u->count >= u->cap;
 
   u->starts++;
-  if (over)
+  if (over) {
     u->overshoot_events++;
+    u->overshoot_total++;
+  }
   if (over && u->overflow == LSIM_OVERFLOW_REJECT) {
     u->rejected++;
     return false;

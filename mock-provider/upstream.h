@@ -26,6 +26,7 @@ struct lsim_upstream {
   int cap;
   enum lsim_overflow overflow;
   int count; /* sessions counted now */
+  uint64_t overshoot_total; /* overshoot events since init, warm-up too */
 
   /* measurements, since `since` */
   lsim_time since, last_change;

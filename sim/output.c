@@ -189,7 +189,8 @@ static void write_summary(FILE *f, const struct lsim_scenario_set *set,
 static void write_timeline(FILE *f, const struct lsim_scenario_set *set,
                            const struct lsim_results *res)
 {
-  fprintf(f, "point,policy,time_s,upstream,limit,in_use,queued\n");
+  fprintf(f, "point,policy,time_s,upstream,limit,in_use,queued,"
+             "overshoots\n");
   for (size_t p = 0; p < res->npoints; p++) {
     int limit = set->points[p].scenario->limiter.limit;
 
@@ -197,9 +198,10 @@ static void write_timeline(FILE *f, const struct lsim_scenario_set *set,
       const struct lsim_timeline *tl = &lsim_results_cell(res, p, i)->timeline;
 
       for (size_t r = 0; r < tl->len; r++)
-        fprintf(f, "%zu,%s,%.9f,%d,%d,%d,%d\n", p, res->policy_names[i],
+        fprintf(f, "%zu,%s,%.9f,%d,%d,%d,%d,%llu\n", p, res->policy_names[i],
                 lsim_time_to_s(tl->rows[r].t), tl->rows[r].upstream, limit,
-                tl->rows[r].in_use, tl->rows[r].queued);
+                tl->rows[r].in_use, tl->rows[r].queued,
+                (unsigned long long)tl->rows[r].overshoots);
     }
   }
 }
@@ -211,7 +213,7 @@ static void write_wait_cdf(FILE *f, const struct lsim_results *res)
     for (size_t i = 0; i < res->npolicies; i++) {
       const struct lsim_hist *h = &lsim_results_cell(res, p, i)->wait;
 
-      for (int k = 0; h->count > 0 && k <= CDF_STEPS; k++) {
+      for (int k = 0; k <= CDF_STEPS; k++) {
         double q = (double)k / CDF_STEPS;
 
         fprintf(f, "%zu,%s,%.9g,%.4f\n", p, res->policy_names[i],
@@ -277,6 +279,19 @@ fail:
     remove(o[i].tmp);
   }
   return -1;
+}
+
+int lsim_output_write_file(const char *dir, const char *name,
+                           const char *text, char *err, size_t errlen)
+{
+  struct out_file o;
+
+  if (make_dir(dir, err, errlen) != 0 ||
+      out_open(&o, dir, name, err, errlen) != 0)
+    return -1;
+  fputs(text, o.f);
+  fputc('\n', o.f);
+  return out_close(&o, err, errlen);
 }
 
 /* ---- the table ---- */

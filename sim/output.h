@@ -42,6 +42,11 @@ int lsim_results_write(const char *dir, const char *json,
                        const struct lsim_results *res, char *err,
                        size_t errlen);
 
+/* Writes `text` to DIR/NAME whole or not at all, creating DIR (and its
+ * parents) if needed. Returns 0, or -1 with a one-line reason in err. */
+int lsim_output_write_file(const char *dir, const char *name,
+                           const char *text, char *err, size_t errlen);
+
 /* Prints the policies side by side, each metric as mean [lo, hi], then
  * the paired differences, for every point. */
 void lsim_results_print_table(FILE *out, const struct lsim_scenario_set *set,

@@ -83,11 +83,9 @@ void lsim_sim_config_from_scenario(const struct lsim_scenario *sc,
 
 /* ---- timelines ---- */
 
-static void timeline_add(void *user, lsim_time t, int upstream, int in_use,
-                         int queued)
+static void timeline_add(void *user, const struct lsim_timeline_row *row)
 {
   struct lsim_timeline *tl = user;
-  struct lsim_timeline_row row = {t, upstream, in_use, queued};
 
   if (tl->len == tl->cap) {
     size_t cap = tl->cap ? tl->cap * 2 : 1024;
@@ -105,7 +103,7 @@ static void timeline_add(void *user, lsim_time t, int upstream, int in_use,
     tl->rows = rows;
     tl->cap = cap;
   }
-  tl->rows[tl->len++] = row;
+  tl->rows[tl->len++] = *row;
 }
 
 /* ---- one run ---- */
@@ -160,6 +158,34 @@ static void record_run(struct work *w, size_t index,
     w->opt->progress(w->opt->progress_user, w->done, w->total);
 }
 
+bool lsim_results_unit_in_shard(size_t unit, int shard, int nshards)
+{
+  return nshards <= 1 || unit % (size_t)nshards == (size_t)(shard - 1);
+}
+
+/* The run that the n-th run of this shard is. */
+static size_t run_index(const struct work *w, size_t n)
+{
+  size_t npol = w->res->npolicies;
+  size_t nshards = w->opt->nshards > 1 ? (size_t)w->opt->nshards : 1;
+  size_t first = nshards > 1 ? (size_t)(w->opt->shard - 1) : 0;
+  size_t unit = n / npol * nshards + first;
+
+  return unit * npol + n % npol;
+}
+
+/* How many runs this shard has. */
+static size_t shard_runs(const struct work *w)
+{
+  size_t units = w->res->npoints * (size_t)w->res->replications;
+  size_t mine = 0;
+
+  for (size_t u = 0; u < units; u++)
+    if (lsim_results_unit_in_shard(u, w->opt->shard, w->opt->nshards))
+      mine++;
+  return mine * w->res->npolicies;
+}
+
 static void *worker(void *arg)
 {
   struct work *w = arg;
@@ -169,7 +195,7 @@ static void *worker(void *arg)
     return NULL;
   pthread_mutex_lock(&w->lock);
   while (w->failed == 0 && w->next < w->total) {
-    size_t index = w->next++;
+    size_t index = run_index(w, w->next++);
 
     pthread_mutex_unlock(&w->lock);
     int rc = run_one(w, index, r);
@@ -235,7 +261,7 @@ static void summarize_pair(struct lsim_results *res, size_t point,
   }
 }
 
-static void summarize(struct lsim_results *res)
+void lsim_results_summarize(struct lsim_results *res)
 {
   size_t k = 0;
 
@@ -253,7 +279,7 @@ static void summarize(struct lsim_results *res)
 
 /* ---- set-up ---- */
 
-static struct lsim_results *results_new(const struct lsim_scenario_set *set)
+struct lsim_results *lsim_results_new(const struct lsim_scenario_set *set)
 {
   const struct lsim_scenario *sc0 = set->points[0].scenario;
   size_t npol = sc0->limiter.npolicies;
@@ -343,7 +369,7 @@ int lsim_run_set(const struct lsim_scenario_set *set,
 
   if (check_points(set, err, errlen) != 0)
     return -1;
-  w.res = results_new(set);
+  w.res = lsim_results_new(set);
   w.policies = calloc(w.res ? w.res->npolicies : 1, sizeof(*w.policies));
   if (w.res == NULL || w.policies == NULL) {
     snprintf(err, errlen, "%s: out of memory", set->path);
@@ -352,7 +378,7 @@ int lsim_run_set(const struct lsim_scenario_set *set,
   if (load_policies(set->points[0].scenario, w.policies, err, errlen) != 0)
     goto fail;
 
-  w.total = w.res->npoints * (size_t)w.res->replications * w.res->npolicies;
+  w.total = shard_runs(&w);
   pthread_mutex_init(&w.lock, NULL);
   rc = run_threads(&w, jobs < 1 ? 1 : jobs);
   pthread_mutex_destroy(&w.lock);
@@ -361,7 +387,8 @@ int lsim_run_set(const struct lsim_scenario_set *set,
     goto fail;
   }
 
-  summarize(w.res);
+  if (opt->nshards <= 1)
+    lsim_results_summarize(w.res);
   w.res->wall_s = wall_clock() - start;
   free(w.policies);
   *out = w.res;

@@ -17,11 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct lsim_timeline_row {
-  lsim_time t;
-  int upstream, in_use, queued;
-};
-
 struct lsim_timeline {
   struct lsim_timeline_row *rows;
   size_t len, cap;
@@ -57,13 +52,24 @@ struct lsim_results {
 };
 
 struct lsim_run_options {
-  int jobs;      /* threads; <= 0: the number of cores */
-  bool timeline; /* record replication 0's timeline */
+  int jobs;          /* threads; <= 0: the number of cores */
+  int shard, nshards; /* run only shard `shard` (1-based) of `nshards`;
+                         nshards <= 1: everything */
+  bool timeline;     /* record replication 0's timeline */
   /* Progress, called after each run from the thread that ran it, under
    * a lock; optional. */
   void (*progress)(void *user, size_t done, size_t total);
   void *progress_user;
 };
+
+/*
+ * Sharding. The work is a list of units, (point, replication) in order;
+ * a unit holds every policy, so paired differences stay within a shard.
+ * Unit u belongs to shard u mod nshards + 1. A sharded run leaves the
+ * other units' values zero and computes no summaries: shard.h writes and
+ * merges the parts.
+ */
+bool lsim_results_unit_in_shard(size_t unit, int shard, int nshards);
 
 /*
  * Runs the set. Returns 0 and sets *out (free with lsim_results_free()),
@@ -75,6 +81,14 @@ int lsim_run_set(const struct lsim_scenario_set *set,
                  char *err, size_t errlen);
 
 void lsim_results_free(struct lsim_results *res);
+
+/* Empty results shaped for `set` (cells zero, histograms empty); NULL
+ * when out of memory. For merging shards. */
+struct lsim_results *lsim_results_new(const struct lsim_scenario_set *set);
+
+/* Computes every cell's summaries and the paired differences from the
+ * values; lsim_run_set() does this itself for an unsharded run. */
+void lsim_results_summarize(struct lsim_results *res);
 
 /* The cell of (point, policy). */
 struct lsim_cell *lsim_results_cell(const struct lsim_results *res,

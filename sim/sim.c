@@ -108,7 +108,7 @@ struct sim {
   double in_use_integral_ns;
   lsim_time in_use_changed;
   uint64_t completed, rejected, polls, poll_failures, dropped, sessions;
-  int last_up, last_in_use, last_queued; /* for the timeline */
+  struct lsim_timeline_row last_row;
   int failed;                            /* a core error, or 0 */
   struct lsim_sim_result *out;
 };
@@ -148,16 +148,20 @@ static void in_use_change(struct sim *s, int delta)
 static void note_timeline(struct sim *s)
 {
   const struct lsim_sim_config *c = s->cfg;
+  struct lsim_timeline_row *last = &s->last_row;
 
   if (c->timeline == NULL)
     return;
-  if (s->up.count == s->last_up && s->in_use == s->last_in_use &&
-      s->queued == s->last_queued)
+  if (s->up.count == last->upstream && s->in_use == last->in_use &&
+      s->queued == last->queued &&
+      s->up.overshoot_total == last->overshoots)
     return;
-  s->last_up = s->up.count;
-  s->last_in_use = s->in_use;
-  s->last_queued = s->queued;
-  c->timeline(c->timeline_user, s->now, s->up.count, s->in_use, s->queued);
+  last->t = s->now;
+  last->upstream = s->up.count;
+  last->in_use = s->in_use;
+  last->queued = s->queued;
+  last->overshoots = s->up.overshoot_total;
+  c->timeline(c->timeline_user, last);
 }
 
 static void core_failed(struct sim *s, int rc)
@@ -250,6 +254,13 @@ static void draw_closed_session(struct sim *s, struct job *j)
 
 /* ---- the limiter's callbacks ---- */
 
+static void start_counted(struct sim *s, struct job *j)
+{
+  s->sessions++;
+  lsim_upstream_start(&s->up, s->now);
+  schedule(s, s->now + j->session, EV_END, job_id(s, j), 0);
+}
+
 static void on_grant(struct sim *s, struct job *j)
 {
   double wait_s = lsim_time_to_s(s->now - j->asked_at);
@@ -257,6 +268,15 @@ static void on_grant(struct sim *s, struct job *j)
   in_use_change(s, +1);
   if (s->measuring)
     lsim_hist_add(&s->out->wait, wait_s);
+
+  /* With no start delay a start that will be counted happens here, saving
+   * an event; one that will be rejected must wait for its own event,
+   * since it releases the slot and this runs inside the limiter. */
+  if (j->delay == 0 && (s->up.count < s->up.cap ||
+                        s->up.overflow == LSIM_OVERFLOW_ADMIT)) {
+    start_counted(s, j);
+    return;
+  }
   schedule(s, s->now + j->delay, EV_START, job_id(s, j), 0);
 }
 
@@ -352,7 +372,10 @@ static void on_end(struct sim *s, struct job *j)
     s->completed++;
   /* The fall goes first: with no lag, the session must leave the counter
    * before the grant this release makes starts. */
-  schedule(s, s->now + j->lag, EV_FALL, 0, 0);
+  if (j->lag == 0)
+    lsim_upstream_fall(&s->up, s->now);
+  else
+    schedule(s, s->now + j->lag, EV_FALL, 0, 0);
   release(s, j);
   job_done(s, j);
 }
@@ -708,7 +731,8 @@ int lsim_sim_run(const struct lsim_sim_config *cfg, struct lsim_sim_result *out,
     snprintf(errbuf, errlen, "out of memory");
     return LSIM_SIM_ENOMEM;
   }
-  s.last_up = s.last_in_use = s.last_queued = -1;
+  s.last_row.upstream = -1; /* so that t = 0 is recorded */
+  note_timeline(&s);
 
   rc = event_loop(&s, errbuf, errlen);
   finish_metrics(&s);

@@ -61,10 +61,18 @@ struct lsim_trace {
   size_t n;
 };
 
-/* Called whenever the upstream count, the grants in use or the queue
- * length change (summed over instances). */
-typedef void (*lsim_timeline_fn)(void *user, lsim_time t, int upstream,
-                                 int in_use, int queued);
+/* A point of the timeline: the upstream count, the grants in use and the
+ * queue length (summed over instances), and the overshoot events so far
+ * (warm-up included). */
+struct lsim_timeline_row {
+  lsim_time t;
+  int upstream, in_use, queued;
+  uint64_t overshoots;
+};
+
+/* Called at the start and whenever a field of the row changes. */
+typedef void (*lsim_timeline_fn)(void *user,
+                                 const struct lsim_timeline_row *row);
 
 struct lsim_sim_config {
   uint64_t seed;

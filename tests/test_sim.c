@@ -81,14 +81,13 @@ struct queue_area {
   double area_ns;
 };
 
-static void queue_timeline(void *user, lsim_time t, int upstream, int in_use,
-                           int queued)
+static void queue_timeline(void *user, const struct lsim_timeline_row *row)
 {
   struct queue_area *q = user;
 
-  q->area_ns += (double)q->queued * (double)(t - q->last);
-  q->last = t;
-  q->queued = queued;
+  q->area_ns += (double)q->queued * (double)(row->t - q->last);
+  q->last = row->t;
+  q->queued = row->queued;
 }
 
 static void run_mmc(struct mmc *m, double lambda)
@@ -108,7 +107,7 @@ static void run_mmc(struct mmc *m, double lambda)
     c.timeline = queue_timeline;
     c.timeline_user = &q;
     CU_ASSERT_EQUAL_FATAL(run(&c, &r), 0);
-    queue_timeline(&q, c.duration, 0, 0, 0);
+    queue_timeline(&q, &(struct lsim_timeline_row){.t = c.duration});
     m->wait_mean[i] = r.metric[LSIM_M_WAIT_MEAN];
     m->p_wait[i] = 1.0 - (double)r.wait.zeros / (double)r.wait.count;
     m->queue_mean[i] = q.area_ns / (double)c.duration;
