@@ -22,10 +22,37 @@ enum lsim_exit {
 
 int lsim_cmd_run(int argc, char **argv);
 int lsim_cmd_plot(int argc, char **argv);
+int lsim_cmd_merge(int argc, char **argv);
+int lsim_cmd_check(int argc, char **argv);
+int lsim_cmd_mock_provider(int argc, char **argv);
+int lsim_cmd_live(int argc, char **argv);
+int lsim_cmd_calibrate(int argc, char **argv);
+
+/* The scenario `limsim live` and `limsim calibrate` use when none is
+ * named: the mock provider on 127.0.0.1. */
+#define LSIM_LIVE_DEFAULT_SCENARIO "scenarios/live-mock.json"
 
 /* Renders DIR's plots and report.html; returns an exit status. A missing
  * gnuplot is one line on stderr and no failure. */
 int lsim_render_plots(const char *dir);
+
+struct lsim_scenario_set;
+struct lsim_results;
+struct lsim_provenance;
+
+/* Where and how a command puts its results. */
+struct lsim_publish {
+  const char *out;    /* the output folder */
+  const char *format; /* "table" or "json": what goes to stdout */
+  bool plots;         /* render plots and report.html */
+};
+
+/* Writes results.json and the CSVs into pub->out, prints the table or the
+ * JSON, renders the plots. Returns an exit status. */
+int lsim_cli_publish(const struct lsim_publish *pub,
+                     const struct lsim_scenario_set *set,
+                     const struct lsim_results *res,
+                     const struct lsim_provenance *prov);
 
 /* Parses a whole decimal integer in [min, max] for `flag`. On error
  * prints "limsim CMD: FLAG: expected an integer from MIN to MAX, got 'S'"
@@ -44,5 +71,15 @@ struct lsim_strv {
 };
 int lsim_strv_push(struct lsim_strv *sv, const char *s);
 void lsim_strv_release(struct lsim_strv *sv);
+
+/* Loads SCENARIO with the --set overrides and checks its "live" block,
+ * then applies --base-url (NULL: none). On failure prints one line and
+ * returns -1; the caller frees *set and releases *cfg either way. */
+struct lsim_scenario_set;
+struct lsim_live_config;
+int lsim_cli_load_live(const char *cmd, const char *scenario,
+                       const struct lsim_strv *sets, const char *base_url,
+                       struct lsim_scenario_set **set,
+                       struct lsim_live_config *cfg);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include "expect.h"
 #include "output.h"
 #include "runner.h"
 #include "scenario.h"
@@ -261,6 +262,18 @@ static int simulate(struct run_args *a, const struct lsim_scenario_set *set,
   return rc;
 }
 
+/* A mistake in "expect" is bad input: found before hours of simulation,
+ * not after. publish.c evaluates the expectations once the runs are done. */
+static int check_expect(const struct lsim_scenario_set *set, char *err,
+                        size_t errlen)
+{
+  struct lsim_expect *ex;
+  int rc = lsim_expect_parse(set, &ex, err, errlen);
+
+  lsim_expect_free(ex);
+  return rc;
+}
+
 int lsim_cmd_run(int argc, char **argv)
 {
   struct run_args a = {.scenario = LSIM_DEFAULT_SCENARIO,
@@ -274,7 +287,8 @@ int lsim_cmd_run(int argc, char **argv)
   if (parse_run_args(argc, argv, &a) != 0)
     goto done;
   if (lsim_scenario_load(a.scenario, (const char *const *)a.sets.v,
-                         a.sets.n, &set, err, sizeof(err)) != 0) {
+                         a.sets.n, &set, err, sizeof(err)) != 0 ||
+      check_expect(set, err, sizeof(err)) != 0) {
     fprintf(stderr, "%s\n", err);
     goto done;
   }
