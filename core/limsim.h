@@ -108,11 +108,27 @@ typedef int64_t lsim_time;
 #define LSIM_NS_PER_S INT64_C(1000000000)
 #define LSIM_TIME_NEVER INT64_MAX
 
-/* Seconds (a double) to lsim_time, rounded to the nearest nanosecond. */
-lsim_time lsim_time_from_s(double seconds);
+/* Seconds (a double) to lsim_time, rounded to the nearest nanosecond
+ * (halves away from zero). Out of range means never (or its negative); NaN
+ * is 0. Inline: the simulator converts at every draw. */
+static inline lsim_time lsim_time_from_s(double seconds)
+{
+  double ns = seconds * (double)LSIM_NS_PER_S;
+
+  if (ns != ns)
+    return 0;
+  if (!(ns < 9.2e18))
+    return LSIM_TIME_NEVER;
+  if (ns <= -9.2e18)
+    return -LSIM_TIME_NEVER;
+  return (lsim_time)(ns >= 0 ? ns + 0.5 : ns - 0.5);
+}
 
 /* lsim_time to seconds. */
-double lsim_time_to_s(lsim_time t);
+static inline double lsim_time_to_s(lsim_time t)
+{
+  return (double)t / (double)LSIM_NS_PER_S;
+}
 
 enum lsim_error {
   LSIM_OK = 0,

@@ -1,24 +1,7 @@
-/* time.c - the one time type, and the error names of the core. */
+/* time.c - the error names of the core (time conversions are inline in
+ * limsim.h). */
 #include "limsim.h"
 
-#include <math.h>
-
-lsim_time lsim_time_from_s(double seconds)
-{
-  double ns = seconds * (double)LSIM_NS_PER_S;
-
-  /* Clamp instead of overflowing: a huge timeout simply means never. */
-  if (!(ns < 9.2e18))
-    return ns != ns ? 0 : LSIM_TIME_NEVER;
-  if (ns <= -9.2e18)
-    return -LSIM_TIME_NEVER;
-  return (lsim_time)llround(ns);
-}
-
-double lsim_time_to_s(lsim_time t)
-{
-  return (double)t / (double)LSIM_NS_PER_S;
-}
 
 const char *lsim_strerror(int err)
 {

@@ -506,7 +506,7 @@ static lsim_time next_burst_arrival(struct run *r, lsim_time t)
     lsim_time window_end = t - rel % period + on;
     lsim_time next =
         t +
-        lsim_time_from_s(gsl_ran_exponential(r->arrivals, 1 / w->rate_per_s));
+        lsim_time_from_s(lsim_dist_exponential(r->arrivals, 1 / w->rate_per_s));
 
     if (rel % period < on && next < window_end)
       return next;
@@ -528,7 +528,7 @@ static lsim_time next_arrival(struct run *r)
     return r->start + lsim_time_from_s(w->trace.arrival_s[r->next_trace++]);
   default:
     return r->now + lsim_time_from_s(
-                        gsl_ran_exponential(r->arrivals, 1 / w->rate_per_s));
+                        lsim_dist_exponential(r->arrivals, 1 / w->rate_per_s));
   }
 }
 

@@ -204,6 +204,11 @@ static double dist_sample_empirical(const struct lsim_dist *d, gsl_rng *rng)
   return d->samples[gsl_rng_uniform_int(rng, d->nsamples)];
 }
 
+double lsim_dist_exponential(gsl_rng *rng, double mean)
+{
+  return -mean * log(gsl_rng_uniform_pos(rng));
+}
+
 double lsim_dist_sample(const struct lsim_dist *d, gsl_rng *rng)
 {
   switch (d->kind) {
@@ -212,7 +217,7 @@ double lsim_dist_sample(const struct lsim_dist *d, gsl_rng *rng)
   case LSIM_DIST_UNIFORM:
     return gsl_ran_flat(rng, d->a, d->b);
   case LSIM_DIST_EXPONENTIAL:
-    return gsl_ran_exponential(rng, d->a);
+    return lsim_dist_exponential(rng, d->a);
   case LSIM_DIST_NORMAL:
     return dist_sample_normal(d, rng);
   case LSIM_DIST_LOGNORMAL:

@@ -73,6 +73,12 @@ int lsim_dist_prepare(struct lsim_dist *d, char *errbuf, size_t errlen);
 int lsim_dist_load_csv(struct lsim_dist *d, const char *path, char *errbuf,
                        size_t errlen);
 
+/* An exponential draw of mean `mean`, as -mean ln U with U uniform on
+ * (0, 1). Every exponential in limsim comes from here, so the simulator
+ * and live mode draw the same numbers from the same streams; it skips the
+ * log1p that gsl_ran_exponential pays for, the simulator's biggest cost. */
+double lsim_dist_exponential(gsl_rng *rng, double mean);
+
 /* A draw, >= 0, from a prepared distribution. The normal is truncated at
  * 0 exactly: it draws from the normal conditioned on x >= 0 (GSL's
  * Gaussian tail sampler), so a mean far below 0 neither loops nor piles up

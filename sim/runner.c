@@ -87,14 +87,16 @@ static void timeline_add(void *user, const struct lsim_timeline_row *row)
 {
   struct lsim_timeline *tl = user;
 
+  if (row->t > LSIM_TIMELINE_SPAN || tl->len >= LSIM_TIMELINE_MAX_ROWS ||
+      tl->truncated) {
+    tl->truncated = true;
+    return;
+  }
+
   if (tl->len == tl->cap) {
     size_t cap = tl->cap ? tl->cap * 2 : 1024;
     struct lsim_timeline_row *rows;
 
-    if (tl->len >= LSIM_TIMELINE_MAX_ROWS) {
-      tl->truncated = true;
-      return;
-    }
     rows = realloc(tl->rows, sizeof(*rows) * cap);
     if (rows == NULL) {
       tl->truncated = true;

@@ -20,10 +20,14 @@
 struct lsim_timeline {
   struct lsim_timeline_row *rows;
   size_t len, cap;
-  bool truncated; /* more changes than LSIM_TIMELINE_MAX_ROWS */
+  bool truncated; /* the run went on past the span or the row bound */
 };
 
-#define LSIM_TIMELINE_MAX_ROWS 200000
+/* The timeline of replication 0 covers the first hour of simulated time,
+ * and at most this many changes, so that the memory of a run does not
+ * grow with its length (a 24 h run keeps what a 1 h run keeps). */
+#define LSIM_TIMELINE_SPAN (3600 * LSIM_NS_PER_S)
+#define LSIM_TIMELINE_MAX_ROWS 100000
 
 /* The results of one (point, policy): R replications. */
 struct lsim_cell {

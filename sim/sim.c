@@ -425,7 +425,7 @@ static lsim_time next_burst_arrival(struct sim *s, lsim_time t)
 
   for (;;) {
     lsim_time gap =
-        lsim_time_from_s(gsl_ran_exponential(s->rng[SS_ARRIVALS], 1 / c->rate));
+        lsim_time_from_s(lsim_dist_exponential(s->rng[SS_ARRIVALS], 1 / c->rate));
     lsim_time next = t + gap;
     lsim_time window_end = t - t % period + on;
 
@@ -451,7 +451,7 @@ static lsim_time next_arrival(struct sim *s)
     return lsim_time_from_s(c->trace->arrival_s[s->next_trace]);
   }
   return s->now + lsim_time_from_s(
-                      gsl_ran_exponential(s->rng[SS_ARRIVALS], 1 / c->rate));
+                      lsim_dist_exponential(s->rng[SS_ARRIVALS], 1 / c->rate));
 }
 
 /* Draws every random attribute of the arrival now, in a fixed order, so
@@ -494,7 +494,7 @@ static void on_external(struct sim *s)
 
   schedule(s,
            s->now +
-               lsim_time_from_s(gsl_ran_exponential(r, 1 / c->external_rate)),
+               lsim_time_from_s(lsim_dist_exponential(r, 1 / c->external_rate)),
            EV_EXTERNAL, 0, 0);
   if (lsim_upstream_start(&s->up, s->now))
     schedule(s, s->now + session + lag, EV_FALL, 0, 0);
@@ -633,7 +633,7 @@ static int sim_init(struct sim *s, const struct lsim_sim_config *c,
   schedule(s, c->warmup, EV_WARMUP_END, 0, 0);
   if (c->external_rate > 0)
     schedule(s,
-             lsim_time_from_s(gsl_ran_exponential(s->rng[SS_EXTERNAL],
+             lsim_time_from_s(lsim_dist_exponential(s->rng[SS_EXTERNAL],
                                                   1 / c->external_rate)),
              EV_EXTERNAL, 0, 0);
   if (c->kind == LSIM_WORKLOAD_CLOSED)
