@@ -186,6 +186,20 @@ static void write_summary(FILE *f, const struct lsim_scenario_set *set,
       }
 }
 
+/* Times print from the integer nanoseconds: exact, and several times
+ * faster than formatting a double, which matters for the serial tail of
+ * a run. */
+static void write_timeline_row(FILE *f, size_t point, const char *policy,
+                               int limit, const struct lsim_timeline_row *row)
+{
+  long long s = (long long)(row->t / LSIM_NS_PER_S);
+  long long ns = (long long)(row->t % LSIM_NS_PER_S);
+
+  fprintf(f, "%zu,%s,%lld.%09lld,%d,%d,%d,%d,%llu\n", point, policy, s, ns,
+          row->upstream, limit, row->in_use, row->queued,
+          (unsigned long long)row->overshoots);
+}
+
 static void write_timeline(FILE *f, const struct lsim_scenario_set *set,
                            const struct lsim_results *res)
 {
@@ -198,10 +212,8 @@ static void write_timeline(FILE *f, const struct lsim_scenario_set *set,
       const struct lsim_timeline *tl = &lsim_results_cell(res, p, i)->timeline;
 
       for (size_t r = 0; r < tl->len; r++)
-        fprintf(f, "%zu,%s,%.9f,%d,%d,%d,%d,%llu\n", p, res->policy_names[i],
-                lsim_time_to_s(tl->rows[r].t), tl->rows[r].upstream, limit,
-                tl->rows[r].in_use, tl->rows[r].queued,
-                (unsigned long long)tl->rows[r].overshoots);
+        write_timeline_row(f, p, res->policy_names[i], limit,
+                           &tl->rows[r]);
     }
   }
 }

@@ -414,7 +414,7 @@ static int get_int(const struct ctx *c, const struct sect *s, const char *key,
 {
   const cJSON *item = member(s, key);
   char where[KEY_PATH_MAX];
-  double v;
+  double v = 0;
   int rc;
 
   if (item == NULL)
@@ -439,7 +439,7 @@ static int get_u64(const struct ctx *c, const struct sect *s, const char *key,
 {
   const cJSON *item = member(s, key);
   char where[KEY_PATH_MAX];
-  double v;
+  double v = 0;
   int rc;
 
   if (item == NULL)
