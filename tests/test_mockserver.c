@@ -776,6 +776,71 @@ static void test_many_streams(void)
   free(l.headers);
 }
 
+/* Keeps n keep-alive clients busy: each asks for usage again as soon as
+ * its answer is in, `each` times. Returns how many answers were 200. */
+static int usage_clients(struct lsim_mockserver *srv, int n, int each)
+{
+  CURLM *multi = curl_multi_init();
+  CURL *easy[128];
+  struct reply *replies = calloc((size_t)n, sizeof(*replies));
+  struct curl_slist *headers[128];
+  int asked[128] = {0}, ok = 0, running = 1;
+  double deadline = now_s() + 20;
+  CURLMsg *msg;
+  int left;
+
+  for (int i = 0; i < n; i++) {
+    easy[i] = request(srv, "/v1/usage", NULL, NULL, &replies[i],
+                      &headers[i]);
+    curl_easy_setopt(easy[i], CURLOPT_TIMEOUT_MS, 3000L);
+    curl_easy_setopt(easy[i], CURLOPT_PRIVATE, &asked[i]);
+    curl_multi_add_handle(multi, easy[i]);
+    asked[i] = 1;
+  }
+  while (running > 0 && now_s() < deadline) {
+    curl_multi_perform(multi, &running);
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+      CURL *h = msg->easy_handle;
+      int i = 0;
+      long status = 0;
+
+      while (easy[i] != h)
+        i++;
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+      ok += msg->data.result == CURLE_OK && status == 200;
+      curl_multi_remove_handle(multi, h);
+      if (asked[i]++ < each) {
+        replies[i].len = 0;
+        curl_multi_add_handle(multi, h);
+        running++;
+      }
+    }
+    if (running > 0)
+      curl_multi_poll(multi, NULL, 0, 100, NULL);
+  }
+  for (int i = 0; i < n; i++) {
+    curl_multi_remove_handle(multi, easy[i]);
+    finish(easy[i], &replies[i], headers[i]);
+  }
+  curl_multi_cleanup(multi);
+  free(replies);
+  return ok;
+}
+
+/* libmicrohttpd 0.9.75's epoll loop stalled with exactly 128 keep-alive
+ * clients (its event batch); the server must serve them all. */
+static void test_128_keepalive_clients(void)
+{
+  struct lsim_mock_config c;
+  struct lsim_mockserver *srv;
+
+  quick_config(&c);
+  c.usage_latency.a = 0;
+  srv = start(&c);
+  LSIM_ASSERT_EQ_INT(usage_clients(srv, 128, 100), 128 * 100);
+  lsim_mockserver_stop(srv);
+}
+
 int lsim_test_register(void)
 {
   static const struct lsim_test_case tests[] = {
@@ -798,6 +863,7 @@ int lsim_test_register(void)
       {"scenario failure_rate 1 fails every poll", test_scenario_faults},
       {"other clients fill the counter", test_external_load},
       {"hundreds of concurrent streams", test_many_streams},
+      {"128 keep-alive clients are all served", test_128_keepalive_clients},
       {NULL, NULL}};
 
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

@@ -32,7 +32,7 @@
  *
  * THREADS
  *
- * One libmicrohttpd polling thread (epoll) serves every connection; a
+ * One libmicrohttpd polling thread (poll()) serves every connection; a
  * connection that waits (start delay, session, next chunk, usage latency)
  * is suspended, never blocked. One timer thread fires the model's events
  * and resumes connections. Both share one mutex. None of this reads or

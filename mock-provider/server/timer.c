@@ -2,7 +2,7 @@
  * timer.c - the mock server's clock: one thread fires the model's events.
  *
  * Why a thread of its own rather than libmicrohttpd's external-select loop
- * with MHD_get_timeout(): the internal epoll thread is libmicrohttpd's
+ * with MHD_get_timeout(): the internal polling thread is libmicrohttpd's
  * best-tested mode, and it only needs to be told "resume this connection",
  * which MHD_resume_connection() does from any thread. The timers are an
  * lsim_eventq (the simulator's heap, O(log n) per event, ties first in
