@@ -415,6 +415,12 @@ static void on_wake(struct sim *s, const struct lsim_event *ev)
 
 /* ---- open workloads ---- */
 
+/* The time to the next event of a Poisson process of `rate` per second. */
+static lsim_time poisson_gap(gsl_rng *r, double rate)
+{
+  return lsim_time_from_s(lsim_dist_exponential(r, 1 / rate));
+}
+
 /* The next arrival after `t` of a burst workload: Poisson at `rate`
  * during the first on_s of every on_s + off_s period. */
 static lsim_time next_burst_arrival(struct sim *s, lsim_time t)
@@ -424,9 +430,7 @@ static lsim_time next_burst_arrival(struct sim *s, lsim_time t)
   lsim_time period = on + lsim_time_from_s(c->off_s);
 
   for (;;) {
-    lsim_time gap =
-        lsim_time_from_s(lsim_dist_exponential(s->rng[SS_ARRIVALS], 1 / c->rate));
-    lsim_time next = t + gap;
+    lsim_time next = t + poisson_gap(s->rng[SS_ARRIVALS], c->rate);
     lsim_time window_end = t - t % period + on;
 
     /* Memoryless: an arrival that falls past the on window is redrawn
@@ -450,8 +454,7 @@ static lsim_time next_arrival(struct sim *s)
       return LSIM_TIME_NEVER;
     return lsim_time_from_s(c->trace->arrival_s[s->next_trace]);
   }
-  return s->now + lsim_time_from_s(
-                      lsim_dist_exponential(s->rng[SS_ARRIVALS], 1 / c->rate));
+  return s->now + poisson_gap(s->rng[SS_ARRIVALS], c->rate);
 }
 
 /* Draws every random attribute of the arrival now, in a fixed order, so
@@ -492,10 +495,7 @@ static void on_external(struct sim *s)
   lsim_time session = draw(c->external_session, r);
   lsim_time lag = draw(c->release_lag, r);
 
-  schedule(s,
-           s->now +
-               lsim_time_from_s(lsim_dist_exponential(r, 1 / c->external_rate)),
-           EV_EXTERNAL, 0, 0);
+  schedule(s, s->now + poisson_gap(r, c->external_rate), EV_EXTERNAL, 0, 0);
   if (lsim_upstream_start(&s->up, s->now))
     schedule(s, s->now + session + lag, EV_FALL, 0, 0);
 }
@@ -632,9 +632,7 @@ static int sim_init(struct sim *s, const struct lsim_sim_config *c,
 
   schedule(s, c->warmup, EV_WARMUP_END, 0, 0);
   if (c->external_rate > 0)
-    schedule(s,
-             lsim_time_from_s(lsim_dist_exponential(s->rng[SS_EXTERNAL],
-                                                  1 / c->external_rate)),
+    schedule(s, poisson_gap(s->rng[SS_EXTERNAL], c->external_rate),
              EV_EXTERNAL, 0, 0);
   if (c->kind == LSIM_WORKLOAD_CLOSED)
     return make_agents(s);
