@@ -7,6 +7,8 @@
 #ifndef LIMSIM_CLI_H
 #define LIMSIM_CLI_H
 
+#include "limsim_commit.h" /* LIMSIM_GIT_COMMIT, made at build time */
+
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -337,35 +337,42 @@ static void put_run(struct html *h)
 }
 
 /* A value or bound of an expectation: a number, or its JSON. */
-static void put_json_cell(struct html *h, const cJSON *v)
+/* A verdict's text, less the "PASS " or "FAIL " that `limsim check`
+ * puts in front: the verdict has a column of its own here. */
+static const char *verdict_text(const char *text)
 {
-  char number[32], *json;
-
-  put(h, "<td class=\"num\">");
-  if (v == NULL || cJSON_IsNull(v)) {
-    put(h, "&#8211;");
-  } else if (cJSON_IsNumber(v)) {
-    format_number(v->valuedouble, number, sizeof number);
-    put_text(h, number);
-  } else {
-    json = cJSON_PrintUnformatted(v);
-    put_text(h, json != NULL ? json : "?");
-    free(json);
-  }
-  put(h, "</td>");
+  if (strncmp(text, "PASS ", 5) == 0 || strncmp(text, "FAIL ", 5) == 0)
+    return text + 5;
+  return text;
 }
 
 static void put_expectation(struct html *h, const cJSON *item)
 {
   int pass = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "pass"));
+  const cJSON *finding = cJSON_GetObjectItemCaseSensitive(item, "finding");
 
   put(h, "<tr><td>");
-  put_text(h, cJSON_GetObjectItemCaseSensitive(item, "text")->valuestring);
-  put(h, pass ? "</td><td class=\"pass\">PASS</td>"
-              : "</td><td class=\"fail\">FAIL</td>");
-  put_json_cell(h, cJSON_GetObjectItemCaseSensitive(item, "value"));
-  put_json_cell(h, cJSON_GetObjectItemCaseSensitive(item, "bound"));
-  put(h, "</tr>\n");
+  put_text(h, verdict_text(
+                cJSON_GetObjectItemCaseSensitive(item, "text")->valuestring));
+  put(h, pass ? "</td><td class=\"pass\">PASS</td><td>"
+              : "</td><td class=\"fail\">FAIL</td><td>");
+  if (cJSON_IsString(finding))
+    put_text(h, finding->valuestring);
+  put(h, "</td></tr>\n");
+}
+
+/* The scenario's own one-line finding (expect.finding), when it has one. */
+static void put_scenario_finding(struct html *h)
+{
+  const cJSON *expect =
+    cJSON_GetObjectItemCaseSensitive(h->r->scenario, "expect");
+  const cJSON *finding = cJSON_GetObjectItemCaseSensitive(expect, "finding");
+
+  if (!cJSON_IsString(finding))
+    return;
+  put(h, "<p><strong>Finding:</strong> ");
+  put_text(h, finding->valuestring);
+  put(h, "</p>\n");
 }
 
 static void put_expect(struct html *h)
@@ -385,8 +392,10 @@ static void put_expect(struct html *h)
   }
   fprintf(h->f, "<p class=\"%s\">%d of %d expectations hold.</p>\n",
           passed == total ? "pass" : "fail", passed, total);
-  put(h, "<table>\n<thead><tr><th>expectation</th><th>verdict</th>"
-         "<th>value</th><th>bound</th></tr></thead>\n<tbody>\n");
+  put_scenario_finding(h);
+  put(h, "<table>\n<thead><tr><th>expectation: measured mean [95% "
+         "interval], what it must be (point)</th><th>verdict</th>"
+         "<th>finding</th></tr></thead>\n<tbody>\n");
   cJSON_ArrayForEach(item, h->r->expect)
   {
     put_expectation(h, item);

@@ -317,7 +317,9 @@ static void test_report_tables_and_verdict(void)
   ASSERT_HAS(html, "1 of 2 expectations hold.");
   ASSERT_HAS(html, "cooldown&#39;s &lt;at lag 2&gt;</td><td "
                    "class=\"fail\">FAIL</td>");
-  ASSERT_HAS(html, "every point</td><td class=\"pass\">PASS</td>");
+  ASSERT_HAS(html, "<tr><td>usage-gate overshoot_events &lt; cooldown&#39;s "
+                   "at every point</td><td class=\"pass\">PASS</td><td>"
+                   "the gate &lt;removes&gt; overshoot</td></tr>");
   ASSERT_HAS(html, "<code>events</code> 123456");
   free(html);
   remove_tree(dir);
