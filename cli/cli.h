@@ -59,12 +59,12 @@ int lsim_cli_publish(const struct lsim_publish *pub,
 /* Parses a whole decimal integer in [min, max] for `flag`. On error
  * prints "limsim CMD: FLAG: expected an integer from MIN to MAX, got 'S'"
  * and returns -1. */
-int lsim_cli_int(const char *cmd, const char *flag, const char *text,
-                 long min, long max, long *out);
+int lsim_cli_int(const char *cmd, const char *flag, const char *text, long min,
+                 long max, long *out);
 
 /* Prints "limsim CMD: MESSAGE" to stderr. */
 void lsim_cli_error(const char *cmd, const char *fmt, ...)
-  __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* A growable list of strings that the list owns. */
 struct lsim_strv {
@@ -73,6 +73,22 @@ struct lsim_strv {
 };
 int lsim_strv_push(struct lsim_strv *sv, const char *s);
 void lsim_strv_release(struct lsim_strv *sv);
+
+/* Appends the --set override "KEY=VALUE". 0 or -1 (out of memory). */
+int lsim_cli_push_set(struct lsim_strv *sets, const char *key,
+                      const char *value);
+
+/* --policy A --policy B becomes the override limiter.policies=["A","B"],
+ * so the scenario parser checks the names. 0 or -1. */
+int lsim_cli_push_policies(struct lsim_strv *sets,
+                           const struct lsim_strv *policies);
+
+/* results/NAME<suffix> for scenario file DIR/NAME.json; the caller frees
+ * it. NULL when out of memory. */
+char *lsim_cli_default_out(const char *scenario, const char *suffix);
+
+/* Seconds on CLOCK_MONOTONIC, for progress and timings. */
+double lsim_cli_monotonic_s(void);
 
 /* Loads SCENARIO with the --set overrides and checks its "live" block,
  * then applies --base-url (NULL: none). On failure prints one line and

@@ -228,14 +228,6 @@ static int check_names_unique(const struct checked *all, size_t n)
 
 /* ---- running ---- */
 
-static double monotonic_s(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int write_results(const struct check_args *a, struct checked *c,
                          const struct lsim_results *res, char **argv, int argc)
 {
@@ -281,11 +273,11 @@ static int run_one(const struct check_args *a, struct checked *c, int argc,
   struct lsim_run_options opt = {.jobs = (int)a->jobs,
                                  .timeline = a->out != NULL};
   struct lsim_results *res = NULL;
-  double start = monotonic_s();
+  double start = lsim_cli_monotonic_s();
   int rc;
 
   rc = lsim_run_set(c->set, &opt, &res, c->error, sizeof(c->error));
-  c->wall_s = monotonic_s() - start;
+  c->wall_s = lsim_cli_monotonic_s() - start;
   if (rc == 0 && lsim_expect_evaluate(c->ex, res, &c->verdicts) != 0) {
     snprintf(c->error, sizeof(c->error), "%s: cannot evaluate expect", c->file);
     rc = -1;
@@ -368,13 +360,14 @@ static int check_loaded(const struct check_args *a, struct checked *all,
                         size_t n, int argc, char **argv)
 {
   struct tally t = {0, 0, 0, 0};
-  double start = monotonic_s();
+  double start = lsim_cli_monotonic_s();
   int rc;
 
   run_all(a, all, n, &t, argc, argv);
   printf("limsim check: %zu passed, %zu failed, %zu scenarios skipped, "
          "%zu runs failed, %.1f s\n",
-         t.passed, t.failed, t.skipped, t.errors, monotonic_s() - start);
+         t.passed, t.failed, t.skipped, t.errors,
+         lsim_cli_monotonic_s() - start);
   rc = exit_status(&t);
   if (a->junit != NULL && write_junit(a->junit, all, n) != 0)
     rc = LSIM_EXIT_FAILURE;

@@ -44,14 +44,6 @@ static void live_usage(FILE *out)
           LSIM_LIVE_DEFAULT_SCENARIO);
 }
 
-static int push_set(struct live_args *a, const char *key, const char *value)
-{
-  char buf[512];
-
-  snprintf(buf, sizeof(buf), "%s=%s", key, value);
-  return lsim_strv_push(&a->sets, buf);
-}
-
 /* --duration is a --set of duration_s, checked as a number first so the
  * message names the flag. */
 static int duration_to_set(struct live_args *a, const char *arg)
@@ -66,7 +58,7 @@ static int duration_to_set(struct live_args *a, const char *arg)
                    arg);
     return -1;
   }
-  return push_set(a, "duration_s", arg);
+  return lsim_cli_push_set(&a->sets, "duration_s", arg);
 }
 
 static int parse_live_option(struct live_args *a, int opt, const char *arg)
@@ -82,7 +74,7 @@ static int parse_live_option(struct live_args *a, int opt, const char *arg)
     return 0;
   case 'a':
     return lsim_cli_int("live", "--agents", arg, 1, 100000, &ignored) ||
-           push_set(a, "workload.agents", arg);
+           lsim_cli_push_set(&a->sets, "workload.agents", arg);
   case 'd':
     return duration_to_set(a, arg);
   case 'S':
@@ -105,22 +97,6 @@ static int parse_live_option(struct live_args *a, int opt, const char *arg)
   default:
     return -1;
   }
-}
-
-/* --policy A --policy B becomes limiter.policies=["A","B"]. */
-static int policies_to_set(struct live_args *a)
-{
-  cJSON *list = cJSON_CreateArray();
-  char *json;
-  int rc;
-
-  for (size_t i = 0; list != NULL && i < a->policies.n; i++)
-    cJSON_AddItemToArray(list, cJSON_CreateString(a->policies.v[i]));
-  json = list ? cJSON_PrintUnformatted(list) : NULL;
-  rc = json ? push_set(a, "limiter.policies", json) : -1;
-  cJSON_free(json);
-  cJSON_Delete(list);
-  return rc;
 }
 
 static int parse_live_args(int argc, char **argv, struct live_args *a)
@@ -153,7 +129,7 @@ static int parse_live_args(int argc, char **argv, struct live_args *a)
     lsim_cli_error("live", "unexpected argument '%s'", argv[optind]);
     return -1;
   }
-  if (a->policies.n > 0 && policies_to_set(a) != 0)
+  if (a->policies.n > 0 && lsim_cli_push_policies(&a->sets, &a->policies) != 0)
     return -1;
   return 0;
 }
@@ -163,21 +139,6 @@ static int parse_live_args(int argc, char **argv, struct live_args *a)
 static void log_to_stderr(void *user, const char *line)
 {
   fprintf(stderr, "limsim live: %s\n", line);
-}
-
-static char *default_out(const char *scenario)
-{
-  const char *base = strrchr(scenario, '/');
-  size_t len, size;
-  char *out;
-
-  base = base ? base + 1 : scenario;
-  len = strcspn(base, ".");
-  size = len + sizeof("results/-live");
-  out = malloc(size);
-  if (out != NULL)
-    snprintf(out, size, "results/%.*s-live", (int)len, base);
-  return out;
 }
 
 static void print_report(const struct lsim_live_report *rep, const char *out)
@@ -280,7 +241,7 @@ int lsim_cmd_live(int argc, char **argv)
           0)
     goto done;
   if (a.out == NULL)
-    a.out = out = default_out(a.scenario);
+    a.out = out = lsim_cli_default_out(a.scenario, "-live");
   rc = a.out ? run_live(&a, set, &cfg, argc + 1, argv - 1) : LSIM_EXIT_FAILURE;
 done:
   lsim_live_config_release(&cfg);

@@ -14,23 +14,22 @@
 
 static void merge_usage(FILE *out)
 {
-  fprintf(out,
-          "usage: limsim merge SHARD_DIR... --out DIR [--no-plots]\n"
-          "                    [--format table|json]\n"
-          "\n"
-          "Joins the SHARD_DIR/shard.json files written by\n"
-          "'limsim run --shard K/N' (every K from 1 to N, once) into\n"
-          "DIR/results.json, the CSVs, plots and report.html.\n");
+  fprintf(out, "usage: limsim merge SHARD_DIR... --out DIR [--no-plots]\n"
+               "                    [--format table|json]\n"
+               "\n"
+               "Joins the SHARD_DIR/shard.json files written by\n"
+               "'limsim run --shard K/N' (every K from 1 to N, once) into\n"
+               "DIR/results.json, the CSVs, plots and report.html.\n");
 }
 
 static int parse_merge_args(int argc, char **argv, struct lsim_publish *pub)
 {
   static const struct option options[] = {
-    {"out", required_argument, NULL, 'o'},
-    {"format", required_argument, NULL, 'f'},
-    {"no-plots", no_argument, NULL, 'n'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+      {"out", required_argument, NULL, 'o'},
+      {"format", required_argument, NULL, 'f'},
+      {"no-plots", no_argument, NULL, 'n'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   int opt;
 
   while ((opt = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
@@ -41,8 +40,8 @@ static int parse_merge_args(int argc, char **argv, struct lsim_publish *pub)
       pub->out = optarg;
     } else if (opt == 'n') {
       pub->plots = false;
-    } else if (opt == 'f' && (strcmp(optarg, "table") == 0 ||
-                              strcmp(optarg, "json") == 0)) {
+    } else if (opt == 'f' &&
+               (strcmp(optarg, "table") == 0 || strcmp(optarg, "json") == 0)) {
       pub->format = optarg;
     } else {
       if (opt == 'f')

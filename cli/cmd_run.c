@@ -45,16 +45,6 @@ static void run_usage(FILE *out)
           LSIM_DEFAULT_SCENARIO);
 }
 
-/* --seed and --replications are --set in disguise, so the scenario
- * parser checks them like any other key. */
-static int push_set(struct run_args *a, const char *key, const char *value)
-{
-  char buf[512];
-
-  snprintf(buf, sizeof(buf), "%s=%s", key, value);
-  return lsim_strv_push(&a->sets, buf);
-}
-
 static int check_int_flag(const char *flag, const char *value, long max)
 {
   long ignored;
@@ -86,10 +76,10 @@ static int parse_run_option(struct run_args *a, int opt, const char *arg)
     return 0;
   case 's':
     return check_int_flag("--seed", arg, 4294967295L) ||
-           push_set(a, "seed", arg);
+           lsim_cli_push_set(&a->sets, "seed", arg);
   case 'r':
     return check_int_flag("--replications", arg, 10000) ||
-           push_set(a, "replications", arg);
+           lsim_cli_push_set(&a->sets, "replications", arg);
   case 'S':
     return lsim_strv_push(&a->sets, arg);
   case 'p':
@@ -98,8 +88,7 @@ static int parse_run_option(struct run_args *a, int opt, const char *arg)
     return lsim_cli_int("run", "-j", arg, 1, 256, &a->jobs);
   case 'f':
     if (strcmp(arg, "table") != 0 && strcmp(arg, "json") != 0) {
-      lsim_cli_error("run", "--format: expected table or json, got '%s'",
-                     arg);
+      lsim_cli_error("run", "--format: expected table or json, got '%s'", arg);
       return -1;
     }
     a->format = arg;
@@ -114,35 +103,19 @@ static int parse_run_option(struct run_args *a, int opt, const char *arg)
   }
 }
 
-/* --policy A --policy B becomes limiter.policies=["A","B"]. */
-static int policies_to_set(struct run_args *a)
-{
-  cJSON *list = cJSON_CreateArray();
-  char *json;
-  int rc;
-
-  for (size_t i = 0; list != NULL && i < a->policies.n; i++)
-    cJSON_AddItemToArray(list, cJSON_CreateString(a->policies.v[i]));
-  json = list ? cJSON_PrintUnformatted(list) : NULL;
-  rc = json ? push_set(a, "limiter.policies", json) : -1;
-  cJSON_free(json);
-  cJSON_Delete(list);
-  return rc;
-}
-
 static int parse_run_args(int argc, char **argv, struct run_args *a)
 {
   static const struct option options[] = {
-    {"out", required_argument, NULL, 'o'},
-    {"seed", required_argument, NULL, 's'},
-    {"replications", required_argument, NULL, 'r'},
-    {"set", required_argument, NULL, 'S'},
-    {"policy", required_argument, NULL, 'p'},
-    {"format", required_argument, NULL, 'f'},
-    {"no-plots", no_argument, NULL, 'n'},
-    {"shard", required_argument, NULL, 'k'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+      {"out", required_argument, NULL, 'o'},
+      {"seed", required_argument, NULL, 's'},
+      {"replications", required_argument, NULL, 'r'},
+      {"set", required_argument, NULL, 'S'},
+      {"policy", required_argument, NULL, 'p'},
+      {"format", required_argument, NULL, 'f'},
+      {"no-plots", no_argument, NULL, 'n'},
+      {"shard", required_argument, NULL, 'k'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   int opt;
 
   while ((opt = getopt_long(argc, argv, "o:j:h", options, NULL)) != -1) {
@@ -159,7 +132,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     lsim_cli_error("run", "unexpected argument '%s'", argv[optind]);
     return -1;
   }
-  if (a->policies.n > 0 && policies_to_set(a) != 0)
+  if (a->policies.n > 0 && lsim_cli_push_policies(&a->sets, &a->policies) != 0)
     return -1;
   return 0;
 }
@@ -170,46 +143,22 @@ struct progress {
   double start;
 };
 
-static double monotonic_s(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void show_progress(void *user, size_t done, size_t total)
 {
   struct progress *p = user;
-  double elapsed = monotonic_s() - p->start;
+  double elapsed = lsim_cli_monotonic_s() - p->start;
   double rate = elapsed > 0 ? (double)done / elapsed : 0;
   double eta = rate > 0 ? (double)(total - done) / rate : 0;
   int width = 30, filled = (int)((double)width * (double)done / (double)total);
 
-  fprintf(stderr, "\r[%.*s%*s] %zu/%zu runs, %.1f runs/s, ETA %.0f s ",
-          filled, "##############################", width - filled, "", done,
-          total, rate, eta);
+  fprintf(stderr, "\r[%.*s%*s] %zu/%zu runs, %.1f runs/s, ETA %.0f s ", filled,
+          "##############################", width - filled, "", done, total,
+          rate, eta);
   if (done == total)
     fputc('\n', stderr);
 }
 
 /* ---- the command ---- */
-
-static char *default_out(const char *scenario)
-{
-  const char *base = strrchr(scenario, '/');
-  size_t len;
-  char *out;
-
-  base = base ? base + 1 : scenario;
-  len = strcspn(base, ".");
-  out = malloc(len + sizeof("results/"));
-  if (out != NULL)
-    snprintf(out, len + sizeof("results/"), "results/%.*s", (int)len, base);
-  return out;
-}
-
-
 
 static int write_shard(struct run_args *a, const struct lsim_scenario_set *set,
                        const struct lsim_results *res,
@@ -234,13 +183,12 @@ static int write_shard(struct run_args *a, const struct lsim_scenario_set *set,
 static int simulate(struct run_args *a, const struct lsim_scenario_set *set,
                     int argc, char **argv)
 {
-  struct progress prog = {monotonic_s()};
+  struct progress prog = {lsim_cli_monotonic_s()};
   struct lsim_run_options opt = {.jobs = (int)a->jobs,
                                  .shard = a->shard,
                                  .nshards = a->nshards,
                                  .timeline = true};
-  struct lsim_provenance prov = {LIMSIM_VERSION, LIMSIM_GIT_COMMIT, argc,
-                                 argv};
+  struct lsim_provenance prov = {LIMSIM_VERSION, LIMSIM_GIT_COMMIT, argc, argv};
   struct lsim_publish pub = {a->out, a->format, a->plots};
   struct lsim_results *res;
   char err[512];
@@ -276,9 +224,8 @@ static int check_expect(const struct lsim_scenario_set *set, char *err,
 
 int lsim_cmd_run(int argc, char **argv)
 {
-  struct run_args a = {.scenario = LSIM_DEFAULT_SCENARIO,
-                       .format = "table",
-                       .plots = true};
+  struct run_args a = {
+      .scenario = LSIM_DEFAULT_SCENARIO, .format = "table", .plots = true};
   struct lsim_scenario_set *set = NULL;
   char *out = NULL;
   char err[1024];
@@ -286,14 +233,14 @@ int lsim_cmd_run(int argc, char **argv)
 
   if (parse_run_args(argc, argv, &a) != 0)
     goto done;
-  if (lsim_scenario_load(a.scenario, (const char *const *)a.sets.v,
-                         a.sets.n, &set, err, sizeof(err)) != 0 ||
+  if (lsim_scenario_load(a.scenario, (const char *const *)a.sets.v, a.sets.n,
+                         &set, err, sizeof(err)) != 0 ||
       check_expect(set, err, sizeof(err)) != 0) {
     fprintf(stderr, "%s\n", err);
     goto done;
   }
   if (a.out == NULL)
-    a.out = out = default_out(a.scenario);
+    a.out = out = lsim_cli_default_out(a.scenario, "");
   rc = a.out ? simulate(&a, set, argc + 1, argv - 1) : LSIM_EXIT_FAILURE;
 done:
   lsim_scenario_set_free(set);

@@ -12,13 +12,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-  {"run", lsim_cmd_run, "simulate a scenario, write results and plots"},
-  {"plot", lsim_cmd_plot, "render plots and report.html from DIR"},
-  {"merge", lsim_cmd_merge, "join the shards of a --shard K/N run"},
-  {"check", lsim_cmd_check, "run scenarios and check their expectations"},
-  {"mock-provider", lsim_cmd_mock_provider, "serve a mock provider (HTTP)"},
-  {"live", lsim_cmd_live, "run a scenario against a real endpoint"},
-  {"calibrate", lsim_cmd_calibrate, "measure a live endpoint's release lag"},
+    {"run", lsim_cmd_run, "simulate a scenario, write results and plots"},
+    {"plot", lsim_cmd_plot, "render plots and report.html from DIR"},
+    {"merge", lsim_cmd_merge, "join the shards of a --shard K/N run"},
+    {"check", lsim_cmd_check, "run scenarios and check their expectations"},
+    {"mock-provider", lsim_cmd_mock_provider, "serve a mock provider (HTTP)"},
+    {"live", lsim_cmd_live, "run a scenario against a real endpoint"},
+    {"calibrate", lsim_cmd_calibrate, "measure a live endpoint's release lag"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

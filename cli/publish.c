@@ -34,8 +34,7 @@ int lsim_cli_publish(const struct lsim_publish *pub,
 {
   char err[512] = "out of memory";
   char *json = results_json(set, res, prov, err, sizeof(err));
-  int rc = json ? lsim_results_write(pub->out, json, set, res, err,
-                                     sizeof(err))
+  int rc = json ? lsim_results_write(pub->out, json, set, res, err, sizeof(err))
                 : -1;
 
   if (rc != 0)
