@@ -4,6 +4,7 @@
  * Every mistake is one line naming the file and the key path, in the same
  * words as the scenario parser's: "FILE: live.KEY: expected WHAT, got X".
  */
+#include "jsonmsg.h"
 #include "live.h"
 
 #include <ctype.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHOWN_MAX 60
 #define PATH_MAX_LEN 128
 
 struct check {
@@ -42,38 +42,17 @@ static int fail(const struct check *c, const char *where, const char *fmt, ...)
   va_end(ap);
   if (c->err != NULL && c->errlen > 0)
     snprintf(c->err, c->errlen, "%s: %s: %s", c->file, where, msg);
+  if (c->err != NULL && c->errlen > 0)
+    lsim_json_one_line(c->err);
   return LSIM_EINVAL;
-}
-
-/* The JSON text of what the user wrote, shortened; "nothing" if absent. */
-static void describe(const cJSON *item, char *buf, size_t len)
-{
-  char *text;
-
-  if (item == NULL) {
-    snprintf(buf, len, "nothing");
-    return;
-  }
-  if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) {
-    snprintf(buf, len, "a number too large to represent");
-    return;
-  }
-  text = cJSON_PrintUnformatted(item);
-  if (text == NULL)
-    snprintf(buf, len, "a value");
-  else if (strlen(text) > SHOWN_MAX)
-    snprintf(buf, len, "%.*s...", SHOWN_MAX, text);
-  else
-    snprintf(buf, len, "%s", text);
-  cJSON_free(text);
 }
 
 static int expected(const struct check *c, const char *where, const char *what,
                     const cJSON *got)
 {
-  char shown[SHOWN_MAX + 8];
+  char shown[LSIM_JSON_SHOWN_MAX + 8];
 
-  describe(got, shown, sizeof(shown));
+  lsim_json_describe(got, shown, sizeof(shown));
   return fail(c, where, "expected %s, got %s", what, shown);
 }
 
@@ -552,7 +531,7 @@ int lsim_live_config_set_base_url(struct lsim_live_config *cfg, const char *url,
   if (!is_http_url(url)) {
     snprintf(err, errlen,
              "--base-url: expected an http:// or https:// URL, got '%.*s'",
-             SHOWN_MAX, url);
+             LSIM_JSON_SHOWN_MAX, url);
     return LSIM_EINVAL;
   }
   rc = dup_string(url, &cfg->base_url);

@@ -8,6 +8,7 @@
  * answer "unavailable", and the limiter falls back to its cooldown for
  * that poll.
  */
+#include "jsonmsg.h"
 #include "live.h"
 
 #include <ctype.h>
@@ -31,6 +32,7 @@ static int reason(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    lsim_json_one_line(err); /* a header value may hold a raw newline */
   }
   return LSIM_EINVAL;
 }

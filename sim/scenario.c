@@ -8,6 +8,7 @@
  * is held to exactly the rules of a value written in the file, and the
  * tree after the overrides is what results.json records as run.
  */
+#include "jsonmsg.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -20,7 +21,7 @@
 
 #define KEY_PATH_MAX 160 /* longer key paths are cut in messages */
 #define MSG_MAX 512
-#define SHOWN_MAX 48 /* how much of a bad value a message quotes */
+#define SHOWN_MAX LSIM_JSON_SHOWN_MAX /* how much of a bad value is quoted */
 
 /* JSON numbers are doubles: integers beyond 2^53 are not exact. */
 #define EXACT_INT_MAX 9007199254740992.0
@@ -217,47 +218,12 @@ static int nomem(const struct ctx *c)
   return LSIM_ENOMEM;
 }
 
-/* cJSON takes raw control characters in strings, keys included, and a
- * message must stay one line whatever a key is called. */
-static void one_line(char *msg)
-{
-  for (; *msg != '\0'; msg++)
-    if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
-      *msg = '?';
-}
-
-/* What the user wrote, for "got ...": its JSON text, shortened. cJSON
- * reads 1e400 as infinity and would print it as null, so such numbers
- * get words instead. */
-static void describe(const cJSON *item, char *buf, size_t len)
-{
-  char *text;
-
-  if (item == NULL) {
-    snprintf(buf, len, "nothing");
-    return;
-  }
-  if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) {
-    snprintf(buf, len, "a number too large to represent");
-    return;
-  }
-
-  text = cJSON_PrintUnformatted(item);
-  if (text == NULL)
-    snprintf(buf, len, "a value");
-  else if (strlen(text) > SHOWN_MAX)
-    snprintf(buf, len, "%.*s...", SHOWN_MAX, text);
-  else
-    snprintf(buf, len, "%s", text);
-  cJSON_free(text);
-}
-
 static int expected(const struct ctx *c, const char *where, const char *what,
                     const cJSON *got)
 {
-  char shown[SHOWN_MAX + 8];
+  char shown[LSIM_JSON_SHOWN_MAX + 8];
 
-  describe(got, shown, sizeof shown);
+  lsim_json_describe(got, shown, sizeof shown);
   return fail(c, where, "expected %s, got %s", what, shown);
 }
 
@@ -1389,7 +1355,7 @@ static bool walk_note(struct walk *w)
 static int descend(const struct ctx *c, struct walk *w)
 {
   cJSON *child = cJSON_GetObjectItemCaseSensitive(w->parent, w->key);
-  char shown[SHOWN_MAX + 8];
+  char shown[LSIM_JSON_SHOWN_MAX + 8];
 
   walk_note(w);
   if (child == NULL)
@@ -1397,7 +1363,7 @@ static int descend(const struct ctx *c, struct walk *w)
   if (child == NULL)
     return nomem(c);
   if (!cJSON_IsObject(child)) {
-    describe(child, shown, sizeof shown);
+    lsim_json_describe(child, shown, sizeof shown);
     return fail(c, w->label, "expected %s to be an object, got %s", w->at,
                 shown);
   }
@@ -1411,14 +1377,14 @@ static int descend(const struct ctx *c, struct walk *w)
 static int walk_dist(const struct ctx *c, const char *rest, struct walk *w)
 {
   cJSON *dist = cJSON_GetObjectItemCaseSensitive(w->parent, w->key);
-  char shown[SHOWN_MAX + 8];
+  char shown[LSIM_JSON_SHOWN_MAX + 8];
 
   if (strchr(rest, '.') != NULL || !is_dist_param(rest))
     return fail(c, w->label, "unknown key");
 
   walk_note(w);
   if (!cJSON_IsObject(dist)) {
-    describe(dist, shown, sizeof shown);
+    lsim_json_describe(dist, shown, sizeof shown);
     return fail(c, w->label,
                 "expected %s in the object form {\"dist\": ...}, got %s", w->at,
                 shown);
@@ -1639,12 +1605,12 @@ static void point_prefix(const cJSON *params, char *buf, size_t len)
 {
   const cJSON *v;
   size_t used = (size_t)snprintf(buf, len, "sweep ");
-  char shown[SHOWN_MAX + 8];
+  char shown[LSIM_JSON_SHOWN_MAX + 8];
 
   for (v = first_child(params); v != NULL; v = v->next) {
     if (used >= len)
       break;
-    describe(v, shown, sizeof shown);
+    lsim_json_describe(v, shown, sizeof shown);
     used += (size_t)snprintf(buf + used, len - used, "%s%s=%s",
                              v != params->child ? ", " : "", v->string, shown);
   }
@@ -1925,7 +1891,7 @@ int lsim_scenario_load_text(const char *text, size_t len, const char *path,
   free(dir);
 
   if (rc != 0) {
-    one_line(c.err);
+    lsim_json_one_line(c.err);
     lsim_scenario_set_free(set);
     return rc;
   }
@@ -1946,7 +1912,7 @@ int lsim_scenario_load(const char *path, const char *const *sets, size_t nsets,
   int rc = read_file(&c, &text, &len);
 
   if (rc != 0) {
-    one_line(c.err);
+    lsim_json_one_line(c.err);
     return rc;
   }
   rc = lsim_scenario_load_text(text, len, path, sets, nsets, out, err, errlen);
