@@ -17,6 +17,34 @@
  * simulator drives it with virtual time, live mode with CLOCK_MONOTONIC, and
  * both run this very code.
  *
+ * DRIVING IT
+ *
+ *   struct lsim_limiter_config cfg;
+ *   struct lsim_limiter *lim;
+ *   lsim_ticket t;
+ *
+ *   lsim_limiter_config_init(&cfg);
+ *   cfg.limit = 4;
+ *   cfg.cooldown = lsim_time_from_s(1.0);
+ *   cfg.has_usage = true;
+ *   cfg.policy = lsim_policy_find("usage-gate");
+ *   cfg.cb = (struct lsim_callbacks){.granted = on_granted,
+ *                                    .poll_usage = on_poll, .user = me};
+ *   lsim_limiter_new(&cfg, now(), &lim);
+ *
+ *   if (lsim_limiter_acquire(lim, now(), agent, LSIM_TIME_NEVER, &t) ==
+ *       LSIM_GRANTED)
+ *     start_session(agent, t);        (else on_granted will say so)
+ *   ...
+ *   lsim_limiter_release(lim, now(), t);      when the session ends
+ *   lsim_limiter_usage(lim, now(), &answer);  when a poll on_poll asked
+ *                                             for is answered
+ *   sleep_until(lsim_limiter_next_deadline(lim));
+ *   lsim_limiter_advance(lim, now());
+ *
+ * Everything happens inside those calls; between them the limiter is
+ * inert. For threads, use the front at the end of this header instead.
+ *
  * THE REFERENCE BEHAVIOUR
  *
  *   - The limiter owns `limit` slots (N). A slot released at time t is

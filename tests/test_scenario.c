@@ -475,6 +475,8 @@ static void test_file_errors(void)
 {
   expect_error(DATA "nope.json",
                DATA "nope.json: cannot read: No such file or directory");
+  /* Unreadable: a folder (tests run as root, so file modes stop nothing). */
+  expect_error(DATA, DATA ": cannot read: Is a directory");
   expect_error(DATA "empty.json", DATA "empty.json: empty file");
   expect_error(DATA "blank.json", DATA "blank.json: empty file");
   expect_error(DATA "not_object.json",
