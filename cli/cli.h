@@ -47,6 +47,8 @@ struct lsim_publish {
   const char *out;    /* the output folder */
   const char *format; /* "table" or "json": what goes to stdout */
   bool plots;         /* render plots and report.html */
+  bool narrowed;      /* the command line chose the policies: checks on
+                         other policies are left out, not refused */
 };
 
 /* Writes results.json and the CSVs into pub->out, prints the table or the

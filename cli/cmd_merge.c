@@ -59,7 +59,8 @@ static int parse_merge_args(int argc, char **argv, struct lsim_publish *pub)
 
 int lsim_cmd_merge(int argc, char **argv)
 {
-  struct lsim_publish pub = {NULL, "table", true};
+  /* The shards were checked when they ran, perhaps with --policy. */
+  struct lsim_publish pub = {NULL, "table", true, true};
   struct lsim_scenario_set *set;
   struct lsim_results *res;
   struct lsim_provenance prov = {LIMSIM_VERSION, LIMSIM_GIT_COMMIT, 0, NULL};

@@ -160,6 +160,17 @@ static void show_progress(void *user, size_t done, size_t total)
 
 /* ---- the command ---- */
 
+/* Whether the command line chose the policies (--policy, or a --set of
+ * limiter.policies): then expectations about other policies are left
+ * out. */
+static bool policies_narrowed(const struct run_args *a)
+{
+  for (size_t i = 0; i < a->sets.n; i++)
+    if (strncmp(a->sets.v[i], "limiter.policies=", 17) == 0)
+      return true;
+  return false;
+}
+
 static int write_shard(struct run_args *a, const struct lsim_scenario_set *set,
                        const struct lsim_results *res,
                        const struct lsim_provenance *prov)
@@ -189,7 +200,7 @@ static int simulate(struct run_args *a, const struct lsim_scenario_set *set,
                                  .nshards = a->nshards,
                                  .timeline = true};
   struct lsim_provenance prov = {LIMSIM_VERSION, LIMSIM_GIT_COMMIT, argc, argv};
-  struct lsim_publish pub = {a->out, a->format, a->plots};
+  struct lsim_publish pub = {a->out, a->format, a->plots, policies_narrowed(a)};
   struct lsim_results *res;
   char err[512];
   int rc;
@@ -212,11 +223,11 @@ static int simulate(struct run_args *a, const struct lsim_scenario_set *set,
 
 /* A mistake in "expect" is bad input: found before hours of simulation,
  * not after. publish.c evaluates the expectations once the runs are done. */
-static int check_expect(const struct lsim_scenario_set *set, char *err,
-                        size_t errlen)
+static int check_expect(const struct lsim_scenario_set *set, bool narrowed,
+                        char *err, size_t errlen)
 {
   struct lsim_expect *ex;
-  int rc = lsim_expect_parse(set, &ex, err, errlen);
+  int rc = lsim_expect_parse_run(set, narrowed, &ex, err, errlen);
 
   lsim_expect_free(ex);
   return rc;
@@ -235,7 +246,7 @@ int lsim_cmd_run(int argc, char **argv)
     goto done;
   if (lsim_scenario_load(a.scenario, (const char *const *)a.sets.v, a.sets.n,
                          &set, err, sizeof(err)) != 0 ||
-      check_expect(set, err, sizeof(err)) != 0) {
+      check_expect(set, policies_narrowed(&a), err, sizeof(err)) != 0) {
     fprintf(stderr, "%s\n", err);
     goto done;
   }

@@ -10,7 +10,8 @@
 /* results.json, with the verdicts of the scenario's expectations (null
  * when it has none). `limsim check` is what fails on them; here they are
  * recorded. NULL with a reason in err. */
-static char *results_json(const struct lsim_scenario_set *set,
+static char *results_json(const struct lsim_publish *pub,
+                          const struct lsim_scenario_set *set,
                           const struct lsim_results *res,
                           const struct lsim_provenance *prov, char *err,
                           size_t errlen)
@@ -19,7 +20,7 @@ static char *results_json(const struct lsim_scenario_set *set,
   cJSON *verdicts = NULL;
   char *json = NULL;
 
-  if (lsim_expect_parse(set, &ex, err, errlen) == 0 &&
+  if (lsim_expect_parse_run(set, pub->narrowed, &ex, err, errlen) == 0 &&
       lsim_expect_results_json(ex, set, res, &verdicts, NULL) == 0)
     json = lsim_results_json(set, res, prov, verdicts);
   cJSON_Delete(verdicts);
@@ -33,7 +34,7 @@ int lsim_cli_publish(const struct lsim_publish *pub,
                      const struct lsim_provenance *prov)
 {
   char err[512] = "out of memory";
-  char *json = results_json(set, res, prov, err, sizeof(err));
+  char *json = results_json(pub, set, res, prov, err, sizeof(err));
   int rc = json ? lsim_results_write(pub->out, json, set, res, err, sizeof(err))
                 : -1;
 

@@ -33,6 +33,7 @@ struct ctx {
   size_t npolicies;
   char *err;
   size_t errlen;
+  bool skip_absent; /* drop checks on policies not run (see expect.h) */
 };
 
 static int fail(const struct ctx *c, const char *where, const char *fmt, ...)
@@ -501,12 +502,28 @@ static int parse_check(const struct ctx *c, const char *where, const cJSON *obj,
   return rc;
 }
 
+/* Whether a check's subject names policies of this run. A subject that
+ * is not a string is left for parse_check() to report. */
+static bool subject_runs(const struct ctx *c, const cJSON *check)
+{
+  const cJSON *policy = cJSON_GetObjectItemCaseSensitive(check, "policy");
+  const cJSON *paired = cJSON_GetObjectItemCaseSensitive(check, "paired");
+  struct lsim_expect_check scratch;
+
+  if (cJSON_IsString(policy))
+    return find_policy(c, policy->valuestring, strlen(policy->valuestring)) >=
+           0;
+  if (cJSON_IsString(paired))
+    return split_paired(c, paired->valuestring, &scratch) == 0;
+  return true;
+}
+
 static int parse_checks(const struct ctx *c, const cJSON *list,
                         struct lsim_expect *ex)
 {
   const cJSON *item;
   char where[WHERE_MAX];
-  size_t i = 0;
+  size_t written = 0; /* the check's index in the file */
 
   if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
     return expected(c, "expect.checks", "a non-empty array of checks", list);
@@ -518,9 +535,11 @@ static int parse_checks(const struct ctx *c, const cJSON *list,
   {
     int rc;
 
-    snprintf(where, sizeof where, "expect.checks[%zu]", i);
-    ex->nchecks = ++i; /* so that lsim_expect_free() frees this one too */
-    rc = parse_check(c, where, item, &ex->checks[i - 1]);
+    snprintf(where, sizeof where, "expect.checks[%zu]", written++);
+    if (c->skip_absent && !subject_runs(c, item))
+      continue;
+    /* counted first, so that lsim_expect_free() frees this one too */
+    rc = parse_check(c, where, item, &ex->checks[ex->nchecks++]);
     if (rc != 0)
       return rc;
   }
@@ -560,8 +579,14 @@ static int parse_expect(const struct ctx *c, const cJSON *obj,
 int lsim_expect_parse(const struct lsim_scenario_set *set,
                       struct lsim_expect **out, char *err, size_t errlen)
 {
+  return lsim_expect_parse_run(set, false, out, err, errlen);
+}
+
+int lsim_expect_parse_run(const struct lsim_scenario_set *set, bool skip_absent,
+                          struct lsim_expect **out, char *err, size_t errlen)
+{
   const struct lsim_scenario *sc0 = set->points[0].scenario;
-  struct ctx c = {set, NULL, sc0->limiter.npolicies, err, errlen};
+  struct ctx c = {set, NULL, sc0->limiter.npolicies, err, errlen, skip_absent};
   const char **names;
   struct lsim_expect *ex;
   int rc;
@@ -584,8 +609,8 @@ int lsim_expect_parse(const struct lsim_scenario_set *set,
 
   rc = parse_expect(&c, sc0->expect, ex);
   free(names);
-  if (rc != 0)
-    lsim_expect_free(ex);
+  if (rc != 0 || ex->nchecks == 0)
+    lsim_expect_free(ex); /* no check left: as if there were none */
   else
     *out = ex;
   return rc;

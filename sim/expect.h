@@ -94,6 +94,15 @@ struct lsim_expect {
 int lsim_expect_parse(const struct lsim_scenario_set *set,
                       struct lsim_expect **out, char *err, size_t errlen);
 
+/*
+ * As lsim_expect_parse(), for a run whose policies were narrowed on the
+ * command line (--policy): with skip_absent, a check whose policy (or
+ * either side of whose difference) is not run is left out rather than
+ * refused, and a set left with no check is treated as having none.
+ */
+int lsim_expect_parse_run(const struct lsim_scenario_set *set, bool skip_absent,
+                          struct lsim_expect **out, char *err, size_t errlen);
+
 /* Frees `ex` and everything in it. NULL is fine. */
 void lsim_expect_free(struct lsim_expect *ex);
 

@@ -681,6 +681,45 @@ done:
   lsim_scenario_set_free(set);
 }
 
+/* --policy narrows a run: checks on policies it leaves out are dropped
+ * (and only then); a check left with a bad metric is still refused. */
+static void test_parse_skip_absent(void)
+{
+  static const char *const sets[] = {
+      "limiter.policies=[\"cooldown\", \"headroom\"]"};
+  const char *text_tail =
+      "{\"checks\": ["
+      "{\"policy\": \"usage-gate\", \"metric\": \"polls\","
+      " \"mean\": {\"min\": 1}},"
+      "{\"paired\": \"usage-gate - cooldown\", \"metric\": \"polls\","
+      " \"mean\": {\"min\": 1}},"
+      "{\"policy\": \"headroom\", \"metric\": \"polls\","
+      " \"mean\": {\"min\": 1}}]}}";
+  size_t len = strlen(scenario_head) + strlen(text_tail) + 1;
+  char *text = malloc(len);
+  struct lsim_scenario_set *set = NULL;
+  struct lsim_expect *ex = NULL;
+  char err[512] = "";
+
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  snprintf(text, len, "%s%s", scenario_head, text_tail);
+  LSIM_ASSERT_EQ_INT(lsim_scenario_load_text(text, strlen(text), FILE_NAME,
+                                             sets, 1, &set, err, sizeof err),
+                     0);
+  free(text);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+
+  LSIM_ASSERT_EQ_INT(lsim_expect_parse_run(set, false, &ex, err, sizeof err),
+                     LSIM_EINVAL);
+  CU_ASSERT(strstr(err, "expect.checks[0].policy") != NULL);
+  LSIM_ASSERT_EQ_INT(lsim_expect_parse_run(set, true, &ex, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
+  LSIM_ASSERT_EQ_INT(ex->nchecks, 1);
+  CU_ASSERT_STRING_EQUAL(ex->checks[0].subject, "headroom");
+  lsim_expect_free(ex);
+  lsim_scenario_set_free(set);
+}
+
 int lsim_test_register(void)
 {
   static const struct lsim_test_case parse[] = {
@@ -690,6 +729,7 @@ int lsim_test_register(void)
       {"every mistake, one line", test_parse_errors},
       {"points without a sweep", test_parse_points_without_sweep},
       {"no sweep over expect", test_parse_sweep_over_expect},
+      {"--policy drops checks on others", test_parse_skip_absent},
       {NULL, NULL}};
   static const struct lsim_test_case verdict[] = {
       {"one policy", test_verdict_policy},
