@@ -698,11 +698,21 @@ static int event_loop(struct sim *s, char *errbuf, size_t errlen)
   const struct lsim_sim_config *c = s->cfg;
   struct lsim_event ev;
 
+  uint64_t same_time = 0;
+
   while (s->failed == 0 && lsim_eventq_pop(&s->q, &ev) == 0) {
     if (s->out->events++ >= c->max_events) {
       snprintf(errbuf, errlen,
                "event bound %llu reached at t=%.3f s before the end",
                (unsigned long long)c->max_events, lsim_time_to_s(ev.at));
+      return LSIM_SIM_EEVENTS;
+    }
+    same_time = ev.at == s->now ? same_time + 1 : 0;
+    if (same_time >= LSIM_SIM_MAX_SAME_TIME) {
+      snprintf(errbuf, errlen,
+               "time stands still at t=%.3f s: %llu events without it "
+               "moving (sessions, think times and cooldown all 0?)",
+               lsim_time_to_s(ev.at), (unsigned long long)same_time);
       return LSIM_SIM_EEVENTS;
     }
     s->now = ev.at;

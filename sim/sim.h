@@ -118,10 +118,16 @@ struct lsim_sim_result {
   uint64_t dropped;  /* arrivals dropped: too many jobs in the system */
 };
 
+/* A run whose virtual time does not move for this many events in a row is
+ * stuck (a cycle of zero-length steps) and ends with LSIM_SIM_EEVENTS long
+ * before max_events would end it. */
+#define LSIM_SIM_MAX_SAME_TIME UINT64_C(10000000)
+
 enum lsim_sim_error {
   LSIM_SIM_OK = 0,
   LSIM_SIM_ENOMEM = -1,
-  LSIM_SIM_EEVENTS = -2, /* max_events reached before duration */
+  LSIM_SIM_EEVENTS = -2, /* max_events reached before duration, or time
+                            stood still (LSIM_SIM_MAX_SAME_TIME) */
   LSIM_SIM_ECORE = -3    /* the core returned an error: a bug */
 };
 

@@ -353,6 +353,24 @@ static void test_event_bound(void)
   LSIM_ASSERT_EQ_INT(r.events, 1001);
 }
 
+/* A closed loop of zero-length steps never moves time; the run says so
+ * after LSIM_SIM_MAX_SAME_TIME events rather than at max_events. */
+static void test_time_standing_still(void)
+{
+  struct lsim_sim_config c;
+  static struct lsim_sim_result r;
+  char err[200] = "";
+
+  base_config(&c, "cooldown");
+  c.kind = LSIM_WORKLOAD_CLOSED;
+  c.agents = 8;
+  c.session = &zero;
+  LSIM_ASSERT_EQ_INT(lsim_sim_run(&c, &r, err, sizeof(err)),
+                     LSIM_SIM_EEVENTS);
+  CU_ASSERT(strncmp(err, "time stands still at t=0.000 s", 31) == 0);
+  CU_ASSERT(r.events < 2 * LSIM_SIM_MAX_SAME_TIME);
+}
+
 /* Other clients of the account take upstream room our limiter cannot
  * see; with only them and a cap of 1 they overshoot on their own. A
  * session holds the counter for 10 s, then the next arrival comes after
@@ -392,6 +410,7 @@ int lsim_test_register(void)
     {"trace and warm-up", test_trace_and_warmup},
     {"wait percentiles", test_wait_percentiles},
     {"event bound", test_event_bound},
+    {"time standing still", test_time_standing_still},
     {"external load", test_external_load},
     {NULL, NULL}};
 
