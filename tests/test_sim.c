@@ -367,7 +367,7 @@ static void test_time_standing_still(void)
   c.session = &zero;
   LSIM_ASSERT_EQ_INT(lsim_sim_run(&c, &r, err, sizeof(err)),
                      LSIM_SIM_EEVENTS);
-  CU_ASSERT(strncmp(err, "time stands still at t=0.000 s", 31) == 0);
+  CU_ASSERT(strncmp(err, "time stands still at t=0.000 s:", 31) == 0);
   CU_ASSERT(r.events < 2 * LSIM_SIM_MAX_SAME_TIME);
 }
 
