@@ -9,10 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void log_line(const struct lsim_live_options *opt, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void log_line(const struct lsim_live_options *opt, const char *fmt, ...)
+void lsim_live_log(const struct lsim_live_options *opt, const char *fmt, ...)
 {
   char line[400];
   va_list ap;
@@ -126,8 +123,9 @@ static double drain(struct lsim_live_http *h,
   double waited = lsim_live_drain(h, &count, why, sizeof(why));
 
   if (count != 0 && h->cfg->usage_mode != LSIM_LIVE_USAGE_NONE)
-    log_line(opt, "the upstream count did not drain in %g s (%s); going on",
-             h->cfg->drain_s, count < 0 ? why : "still above 0");
+    lsim_live_log(opt,
+                  "the upstream count did not drain in %g s (%s); going on",
+                  h->cfg->drain_s, count < 0 ? why : "still above 0");
   return waited;
 }
 
@@ -145,8 +143,8 @@ run_policies(const struct lsim_scenario *sc, struct lsim_live_policy_run *run,
       report->drain_s_max = waited;
     run->policy = policies[i];
     run->policy_name = res->policy_names[i];
-    log_line(run->opt, "policy %s: %g s against %s", run->policy_name,
-             run->duration_s, run->cfg->base_url);
+    lsim_live_log(run->opt, "policy %s: %g s against %s", run->policy_name,
+                  run->duration_s, run->cfg->base_url);
     rc = lsim_live_run_policy(run, &res->cells[i], report, &stats, err, errlen);
     res->sessions += stats.sessions;
     res->dropped += stats.dropped;

@@ -125,23 +125,6 @@ static void check_core(struct run *r, int rc, const char *call)
   fail(r, LSIM_ESTATE, msg);
 }
 
-static void log_line(struct run *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void log_line(struct run *r, const char *fmt, ...)
-{
-  const struct lsim_live_options *opt = r->p->opt;
-  char line[400];
-  va_list ap;
-
-  if (opt->log == NULL)
-    return;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  opt->log(opt->log_user, line);
-}
-
 /* A failed request: counted, the first one of the run kept and logged. */
 static void request_error(struct run *r, const char *msg)
 {
@@ -150,7 +133,7 @@ static void request_error(struct run *r, const char *msg)
   if (rep->errors++ == 0)
     snprintf(rep->first_error, sizeof(rep->first_error), "%s", msg);
   if (rep->errors <= 3)
-    log_line(r, "%s: %s", r->p->policy_name, msg);
+    lsim_live_log(r->p->opt, "%s: %s", r->p->policy_name, msg);
 }
 
 /* ---- timers ---- */
@@ -451,8 +434,9 @@ static void on_poll_done(struct run *r, struct instance *in, CURLcode code)
 
   if (!answer.available) {
     if (r->measuring && r->poll_failures == 0)
-      log_line(r, "%s: usage unavailable (%s); the limiter falls back",
-               r->p->policy_name, why);
+      lsim_live_log(r->p->opt,
+                    "%s: usage unavailable (%s); the limiter falls back",
+                    r->p->policy_name, why);
     if (r->measuring)
       r->poll_failures++;
   } else {

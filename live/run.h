@@ -78,4 +78,9 @@ int lsim_live_preflight(struct lsim_live_http *h, char *err, size_t errlen);
 double lsim_live_drain(struct lsim_live_http *h, int *count, char *why,
                        size_t whylen);
 
+/* One line to opt->log, when there is one (printf-style). Shared by the
+ * policy runs and the loop over them. */
+void lsim_live_log(const struct lsim_live_options *opt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif
